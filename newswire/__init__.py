@@ -1,0 +1,1 @@
+"""The `newswire` command: ties the services together for people at a terminal."""

@@ -1,0 +1,123 @@
+"""The `newswire` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from newswire.demo import DemoError, run_demo
+from shared.batch import describe_validation_error, split_batch
+from shared.logging import configure_logging
+from shared.schemas import RawArticle
+from shared.settings import Settings
+
+app = typer.Typer(
+    help="newswire: news articles in, enriched and de-duplicated news events out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err.print(f"[red]Bad setting:[/red] {describe_validation_error(exc)}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def demo(
+    seeds: Annotated[Path, typer.Option(help="Folder of seed articles.")] = Path("seeds"),
+    logs: Annotated[Path, typer.Option(help="Where the services write their logs.")] = Path(
+        "var/logs"
+    ),
+) -> None:
+    """Run the whole pipeline over the seed articles and print what was stored.
+
+    Without REDIS_URL an embedded Redis-compatible server is started and stopped; without
+    DATABASE_URL the store is the SQLite file var/newswire.sqlite3.
+    """
+    settings = _settings()
+    configure_logging(level="WARNING", json=False)
+    try:
+        run_demo(settings, seeds, logs, Console())
+    except DemoError as exc:
+        err.print(f"[red]Demo failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def replay(
+    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .jsonl) or folders.")],
+) -> None:
+    """Publish article files to the raw stream once (REDIS_URL must be set)."""
+    from services.ingest.app import IngestService
+
+    settings = _settings()
+    configure_logging(level=settings.log_level, json=False)
+    report = asyncio.run(IngestService(settings).replay(paths))
+    err.print(f"{len(report.published)} published, {len(report.errors)} failed")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _json_lines(stream: TextIO, batch_size: int) -> Iterator[list[tuple[int, str]]]:
+    batch: list[tuple[int, str]] = []
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            batch.append((number, line))
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _decode_line(line: str) -> object:
+    # A line that is not JSON stays text, which validation then rejects like any bad payload.
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return line
+
+
+@app.command()
+def enrich(
+    file: Annotated[
+        str, typer.Argument(help="Raw-article JSON lines; '-' or nothing for standard input.")
+    ] = "-",
+) -> None:
+    """Enrich raw-article JSON lines and print enriched JSON lines (the service's code path)."""
+    from services.enrich.enricher import Enricher
+    from services.enrich.nlp import load_pipeline
+
+    settings = _settings()
+    configure_logging(level="WARNING", json=False)
+    enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
+    failed = 0
+    with sys.stdin if file == "-" else Path(file).open(encoding="utf-8") as source:
+        for batch in _json_lines(source, settings.enrich_batch_size):
+            items = [_decode_line(line) for _, line in batch]
+            accepted, rejected = split_batch(items, [str(n) for n, _ in batch], RawArticle)
+            for bad in rejected:
+                err.print(f"line {bad.entry_id}: {bad.error}")
+            failed += len(rejected)
+            for article in enricher.enrich([a.event for a in accepted]):
+                sys.stdout.write(article.model_dump_json() + "\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the `newswire` console script."""
+    app()

@@ -1,0 +1,135 @@
+"""`newswire demo`: the whole pipeline over the seed articles, on the embedded default."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from redis.asyncio import Redis
+from rich.console import Console
+from rich.table import Table
+
+from newswire.processes import ServiceProcess, running_services
+from services.ingest.app import IngestService
+from services.store.database import open_repository
+from shared.embedded_redis import embedded_redis
+from shared.schemas import EnrichedArticle
+from shared.settings import Settings
+from shared.streams import ENRICH_GROUP, STORE_GROUP, group_drained
+
+CONSUMERS = ["enrich", "store"]
+TOP_ENTITIES = 10
+_POLL_S = 0.5
+
+
+class DemoError(RuntimeError):
+    """The demo could not finish; the message says what to look at."""
+
+
+async def _pipeline_drained(client: Redis, settings: Settings) -> bool:
+    # Enrich acknowledges a raw entry only after publishing its enriched event, so once the
+    # enrich group is drained, every event it will produce is already on the enriched stream.
+    streams = settings.streams
+    return await group_drained(client, streams.raw, ENRICH_GROUP) and await group_drained(
+        client, streams.enriched, STORE_GROUP
+    )
+
+
+async def wait_until_processed(
+    settings: Settings,
+    ids: Sequence[str],
+    services: Sequence[ServiceProcess],
+    *,
+    timeout_s: float,
+) -> list[EnrichedArticle]:
+    """Wait until both consumer groups are drained and every id is stored; fail early if a
+    service exits or the time runs out."""
+    wanted = set(ids)
+    client = Redis.from_url(settings.require_redis_url())
+    repository = await open_repository(settings.database_url)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            drained = await _pipeline_drained(client, settings)
+            stored = await repository.list_articles(list(wanted))
+            if drained and {a.id for a in stored} >= wanted:
+                order = {article_id: n for n, article_id in enumerate(ids)}
+                return sorted(stored, key=lambda a: order[a.id])
+            for service in services:
+                if service.exit_code is not None:
+                    msg = (
+                        f"{service.name} exited with code {service.exit_code}; its log "
+                        f"({service.log_path}) ends:\n{service.log_tail()}"
+                    )
+                    raise DemoError(msg)
+            if time.monotonic() > deadline:
+                msg = (
+                    f"only {len(stored)} of {len(wanted)} articles stored after {timeout_s:.0f}s; "
+                    f"see the logs in {services[0].log_path.parent}"
+                )
+                raise DemoError(msg)
+            await asyncio.sleep(_POLL_S)
+    finally:
+        await repository.close()
+        await client.aclose()
+
+
+def _headline(article: EnrichedArticle) -> str:
+    if article.title:
+        return article.title
+    lead = " ".join(article.text.split()[:12])
+    return f"(no headline) {lead}…"
+
+
+def render_table(articles: Sequence[EnrichedArticle]) -> Table:
+    """Title, outlet, top entities and topics of each stored article."""
+    table = Table(title="Stored articles", show_lines=True)
+    for column in ("Title", "Outlet", "Top entities", "Topics"):
+        table.add_column(column, overflow="fold")
+    for article in articles:
+        # Entities come in order of first appearance; a stable sort keeps that order on ties.
+        top = sorted(article.entities, key=lambda e: -e.count)[:TOP_ENTITIES]
+        table.add_row(
+            _headline(article),
+            article.outlet or "(not named in the text)",
+            ", ".join(f"{e.text} ({e.label} ×{e.count})" for e in top),
+            ", ".join(t.label for t in article.topics[:4]),
+        )
+    return table
+
+
+async def _replay_and_wait(
+    settings: Settings, seeds: Path, services: Sequence[ServiceProcess], timeout_s: float
+) -> list[EnrichedArticle]:
+    report = await IngestService(settings).replay([seeds])
+    if report.errors:
+        details = "; ".join(f"{e.where}: {e.error}" for e in report.errors)
+        msg = f"some seed files could not be published: {details}"
+        raise DemoError(msg)
+    if not report.published:
+        msg = f"no articles found in {seeds}"
+        raise DemoError(msg)
+    return await wait_until_processed(settings, report.published, services, timeout_s=timeout_s)
+
+
+def run_demo(
+    settings: Settings, seeds: Path, log_dir: Path, console: Console, *, timeout_s: float = 300.0
+) -> None:
+    """Run ingest → enrich → store over `seeds` and print what was stored; raise DemoError."""
+    with ExitStack() as stack:
+        if not settings.redis_url:
+            url = stack.enter_context(embedded_redis())
+            console.print(f"Started an embedded Redis-compatible server at {url}")
+            settings = settings.model_copy(update={"redis_url": url})
+        console.print(f"Store: {settings.database_url}  Logs: {log_dir}/")
+        services = stack.enter_context(running_services(CONSUMERS, settings.child_env(), log_dir))
+        articles = asyncio.run(_replay_and_wait(settings, seeds, services, timeout_s))
+        console.print(render_table(articles))
+        console.print(f"{len(articles)} articles enriched and stored.")
+        for service in services:
+            if (code := service.stop()) != 0:
+                msg = f"{service.name} exited with code {code} on shutdown; see {service.log_path}"
+                raise DemoError(msg)

@@ -1,0 +1,67 @@
+"""Running services as child processes, the way a deployment runs them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+_STOP_TIMEOUT_S = 20.0
+
+
+class ServiceProcess:
+    """One `python -m services.NAME` child with its log file."""
+
+    def __init__(self, name: str, env: Mapping[str, str], log_dir: Path) -> None:
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+                [sys.executable, "-m", f"services.{name}"],
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def exit_code(self) -> int | None:
+        """None while running, else the exit code."""
+        return self._process.poll()
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The last lines the service logged, for error messages."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> int:
+        """SIGTERM, wait for a clean exit, SIGKILL if it does not come; returns the exit code."""
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        return self._process.returncode
+
+
+@contextmanager
+def running_services(
+    names: list[str], env: Mapping[str, str], log_dir: Path
+) -> Iterator[list[ServiceProcess]]:
+    """Start each named service; stop them all (in reverse order) on the way out."""
+    with ExitStack() as stack:
+        services = []
+        for name in names:
+            service = ServiceProcess(name, env, log_dir)
+            stack.callback(service.stop)
+            services.append(service)
+        yield services

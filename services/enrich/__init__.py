@@ -1,0 +1,1 @@
+"""enrich: adds named entities and topics to raw articles."""

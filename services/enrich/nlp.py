@@ -1,0 +1,114 @@
+"""The spaCy side of enrichment: load the pipeline, read mentions and phrases off a Doc."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from services.enrich.entities import RawMention
+from services.enrich.topics import PhraseOccurrence
+from shared.schemas import ModelRef
+
+# Named-entity types kept; numeric and temporal spans (DATE, CARDINAL, MONEY, …) are not names.
+NAMED_LABELS = frozenset(
+    {
+        "PERSON",
+        "NORP",
+        "FAC",
+        "ORG",
+        "GPE",
+        "LOC",
+        "PRODUCT",
+        "EVENT",
+        "WORK_OF_ART",
+        "LAW",
+        "LANGUAGE",
+    }
+)
+_TITLE_SEPARATOR = "\n\n"
+_PHRASE_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+_MAX_PHRASE_WORDS = 4
+
+
+def load_pipeline(name: str) -> Language:
+    """Load an installed spaCy pipeline by package name; a clear error if it is missing."""
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        msg = f"spaCy pipeline {name!r} is not installed (set SPACY_MODEL to an installed one)"
+        raise RuntimeError(msg) from exc
+
+
+def model_ref(nlp: Language) -> ModelRef:
+    """Name and version of the pipeline, as recorded on every enriched article."""
+    return ModelRef(name=f"{nlp.meta['lang']}_{nlp.meta['name']}", version=nlp.meta["version"])
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """Title and body joined into the one text the pipeline reads."""
+
+    title: str | None
+    body: str
+
+    @property
+    def joined(self) -> str:
+        """The text given to spaCy: title, blank line, body."""
+        return f"{self.title}{_TITLE_SEPARATOR}{self.body}" if self.title else self.body
+
+    @property
+    def body_start(self) -> int:
+        """Where the body begins in `joined`."""
+        return len(self.title) + len(_TITLE_SEPARATOR) if self.title else 0
+
+
+def mentions_of(doc: Doc, text: ArticleText) -> list[RawMention]:
+    """Named-entity mentions with offsets into the title or the body."""
+    mentions = []
+    for ent in doc.ents:
+        surface = " ".join(ent.text.split())
+        if ent.label_ not in NAMED_LABELS or not surface:
+            continue
+        if ent.start_char < text.body_start:
+            mentions.append(RawMention(surface, ent.label_, "title", ent.start_char, ent.end_char))
+        else:
+            offset = text.body_start
+            mentions.append(
+                RawMention(
+                    surface, ent.label_, "text", ent.start_char - offset, ent.end_char - offset
+                )
+            )
+    return mentions
+
+
+def _phrase_tokens(chunk: Span) -> list[Token]:
+    tokens = [
+        t for t in chunk if t.pos_ in _PHRASE_POS and not t.is_stop and t.is_alpha and len(t) > 1
+    ]
+    # Names are entities, not topics: a phrase needs a common noun.
+    if not any(t.pos_ == "NOUN" for t in tokens) or len(tokens) > _MAX_PHRASE_WORDS:
+        return []
+    return tokens
+
+
+def phrases_of(doc: Doc, text: ArticleText) -> list[PhraseOccurrence]:
+    """Candidate topic phrases: the content words of each noun chunk, lemmatised."""
+    occurrences = []
+    for chunk in doc.noun_chunks:
+        tokens = _phrase_tokens(chunk)
+        if not tokens:
+            continue
+        words = tuple(t.lemma_.lower() for t in tokens)
+        surface = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
+        occurrences.append(
+            PhraseOccurrence(
+                key=" ".join(words),
+                words=words,
+                surface=" ".join(surface.split()),
+                in_title=chunk.start_char < text.body_start,
+            )
+        )
+    return occurrences

@@ -1,0 +1,1 @@
+"""ingest: turns sources (article files now, feeds later) into raw-article events."""

@@ -1,0 +1,30 @@
+"""What any source hands to normalisation: one article as the source saw it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.schemas import SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """An article before normalisation; `where` locates it for error messages."""
+
+    source: SourceRef
+    where: str
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    guid: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceError:
+    """Something a source could not read; the rest of the source goes on."""
+
+    where: str
+    error: str

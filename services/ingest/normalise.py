@@ -1,0 +1,65 @@
+"""Normalising a source entry into a raw-article event."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from services.ingest.entry import SourceEntry
+from shared.ids import article_id, canonical_url
+from shared.schemas import RawArticle
+
+# C0/C1 controls other than tab and newline carry no text and break some consumers.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+class RejectedEntry(ValueError):
+    """An entry that cannot become an article (empty, oversized, bad URL)."""
+
+
+def clean_text(text: str) -> str:
+    """NFC, one newline style, no control characters or trailing spaces, single blank lines."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _BLANK_RUN.sub("\n\n", text).strip()
+
+
+def _clean_optional(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = " ".join(clean_text(value).split())
+    return cleaned or None
+
+
+def normalise(
+    entry: SourceEntry, *, max_text_bytes: int, now: datetime | None = None
+) -> RawArticle:
+    """The raw-article event for `entry`; raises RejectedEntry with the reason if it has none."""
+    text = clean_text(entry.text)
+    if not text:
+        msg = "article has no text"
+        raise RejectedEntry(msg)
+    size = len(text.encode())
+    if size > max_text_bytes:
+        msg = f"article text is {size} bytes, over the {max_text_bytes}-byte limit"
+        raise RejectedEntry(msg)
+    try:
+        url = canonical_url(entry.url) if entry.url else None
+    except ValueError as exc:
+        raise RejectedEntry(str(exc)) from exc
+    title = _clean_optional(entry.title)
+    guid = _clean_optional(entry.guid)
+    return RawArticle(
+        id=article_id(url=url, guid=guid, title=title, text=text),
+        url=url,
+        guid=guid,
+        title=title,
+        outlet=_clean_optional(entry.outlet),
+        text=text,
+        published_at=entry.published_at,
+        ingested_at=now or datetime.now(UTC),
+        source=entry.source,
+    )

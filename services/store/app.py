@@ -1,0 +1,89 @@
+"""The store service's FastStream app: enriched articles in, rows in the database out."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import FastStream
+from faststream.redis.annotations import RedisBatchStreamMessage
+
+from services.store.database import open_repository
+from services.store.repository import ArticleRepository
+from shared.broker import group_batches, make_broker
+from shared.consumer import accept_batch, ensure_groups
+from shared.logging import get_logger
+from shared.schemas import DeadLetter, EnrichedArticle
+from shared.settings import Settings
+from shared.streams import STORE_GROUP
+
+log = get_logger(__name__)
+
+RepositoryFactory = Callable[[str], Awaitable[ArticleRepository]]
+"""Opens the repository a database URL names (`open_repository` by default)."""
+
+
+class _RepositorySlot:
+    """The repository the handler writes to: opened at startup, closed at shutdown."""
+
+    def __init__(self, factory: RepositoryFactory, database_url: str) -> None:
+        self._factory = factory
+        self._database_url = database_url
+        self._repository: ArticleRepository | None = None
+
+    @property
+    def repository(self) -> ArticleRepository:
+        if self._repository is None:
+            msg = "the store's repository is not open (the app has not started)"
+            raise RuntimeError(msg)
+        return self._repository
+
+    async def open(self) -> None:
+        self._repository = await self._factory(self._database_url)
+
+    async def close(self) -> None:
+        repository, self._repository = self._repository, None
+        if repository is not None:
+            await repository.close()
+
+
+def create_app(
+    settings: Settings, repository_factory: RepositoryFactory = open_repository
+) -> FastStream:
+    """Wire the enriched stream of `settings` to the repository `repository_factory` opens.
+
+    Each batch is validated (bad entries become dead letters), upserted in one transaction and
+    acknowledged only when the handler returns; if the upsert raises, nothing is acknowledged.
+    """
+    streams = settings.streams
+    broker = make_broker(settings)
+    dead_letters = broker.publisher(stream=streams.dead, title="dead-letters", schema=DeadLetter)
+    slot = _RepositorySlot(repository_factory, settings.database_url)
+
+    @broker.subscriber(
+        stream=group_batches(streams.enriched, STORE_GROUP, settings, settings.store_batch_size),
+        title="enriched-articles",
+    )
+    async def on_enriched(body: list[Any], message: RedisBatchStreamMessage) -> None:
+        accepted = await accept_batch(
+            body,
+            message.raw_message["message_ids"],
+            EnrichedArticle,
+            stage=STORE_GROUP,
+            stream=streams.enriched,
+            dead_letters=dead_letters,
+        )
+        if not accepted:
+            return
+        await slot.repository.upsert_many([a.event for a in accepted])
+        for item in accepted:
+            log.info("article stored", article_id=item.event.id, entry_id=item.entry_id)
+
+    async def start_store() -> None:
+        # The group must exist (at 0, so the backlog is read) before the subscriber starts.
+        await ensure_groups(settings, [(streams.enriched, STORE_GROUP)])
+        await slot.open()
+
+    # Closed after the broker has stopped: FastStream's on_shutdown hooks run while a batch may
+    # still be in the handler, and broker.stop() waits for it (graceful_timeout).
+    return FastStream(broker, on_startup=[start_store], after_shutdown=[slot.close])

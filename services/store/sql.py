@@ -1,0 +1,149 @@
+"""The `articles` table and its statements, written once for both SQL dialects.
+
+Both backends share one table definition and one upsert shape; a `Dialect` supplies only what
+the databases genuinely spell differently: parameter placeholders, the JSON column type and
+how a list of ids is bound as a single parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from shared.schemas import EnrichedArticle
+
+TABLE = "articles"
+
+# Row order of every INSERT; `article_row` builds tuples in exactly this order.
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "title",
+    "outlet",
+    "url",
+    "published_at",
+    "ingested_at",
+    "enriched_at",
+    "payload",
+    "stored_at",
+    "updated_at",
+)
+
+# Kept from the first insert: when the article first reached the store.
+_INSERT_ONLY = frozenset({"id", "stored_at"})
+
+ArticleRow = tuple[str, str | None, str | None, str | None, str | None, str, str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What one SQL dialect spells its own way; everything else is shared."""
+
+    name: str
+    json_type: str
+    placeholder: Callable[[int], str]
+    """The n-th (1-based) bound parameter."""
+    ids_condition: str
+    """A condition on `id` matching every id bound as the statement's only parameter."""
+    bind_ids: Callable[[Sequence[str]], object]
+    """The value bound for `ids_condition`."""
+
+
+def _json_array(ids: Sequence[str]) -> str:
+    return json.dumps(list(ids))
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    # Declared JSON, SQLite would give the column NUMERIC affinity; its JSON functions read TEXT.
+    json_type="TEXT",
+    placeholder=lambda _: "?",
+    # One parameter however many ids, so the variable limit (32,766) never comes into play.
+    ids_condition="id IN (SELECT value FROM json_each(?))",
+    bind_ids=_json_array,
+)
+
+POSTGRES = Dialect(
+    name="postgresql",
+    json_type="JSONB",
+    placeholder=lambda n: f"${n}",
+    ids_condition="id = ANY($1::text[])",
+    bind_ids=list,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Statements:
+    """Every statement the repositories run, in one dialect."""
+
+    create_table: str
+    upsert: str
+    count: str
+    get: str
+    list_all: str
+    list_by_ids: str
+
+
+def statements(dialect: Dialect) -> Statements:
+    """The `articles` statements spelled for `dialect`."""
+    placeholders = ", ".join(dialect.placeholder(n) for n in range(1, len(COLUMNS) + 1))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c not in _INSERT_ONLY)
+    # Timestamps are ISO-8601 text (UTC when the event's value is aware), the same in both
+    # dialects; the payload is the event itself and the only thing read back.
+    create_table = f"""
+        CREATE TABLE IF NOT EXISTS {TABLE} (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            outlet TEXT,
+            url TEXT,
+            published_at TEXT,
+            ingested_at TEXT NOT NULL,
+            enriched_at TEXT NOT NULL,
+            payload {dialect.json_type} NOT NULL,
+            stored_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+    """
+    order = "ORDER BY stored_at, id"
+    return Statements(
+        create_table=create_table,
+        upsert=(
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders}) "  # noqa: S608
+            f"ON CONFLICT (id) DO UPDATE SET {updates}"
+        ),
+        count=f"SELECT count(*) FROM {TABLE}",  # noqa: S608
+        get=f"SELECT payload FROM {TABLE} WHERE id = {dialect.placeholder(1)}",  # noqa: S608
+        list_all=f"SELECT payload FROM {TABLE} {order}",  # noqa: S608
+        list_by_ids=f"SELECT payload FROM {TABLE} WHERE {dialect.ids_condition} {order}",  # noqa: S608
+    )
+
+
+def _timestamp(value: datetime) -> str:
+    # Aware values are brought to UTC and written at fixed width so the text sorts in time
+    # order; a naive one is kept as given rather than guessing its zone.
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
+
+
+def article_row(article: EnrichedArticle, now: datetime) -> ArticleRow:
+    """The row for `article`, in `COLUMNS` order; `now` fills stored_at and updated_at."""
+    stamp = _timestamp(now)
+    return (
+        article.id,
+        article.title,
+        article.outlet,
+        article.url,
+        _timestamp(article.published_at) if article.published_at is not None else None,
+        _timestamp(article.ingested_at),
+        _timestamp(article.enriched_at),
+        article.model_dump_json(),
+        stamp,
+        stamp,
+    )
+
+
+def article_from_payload(payload: str) -> EnrichedArticle:
+    """The event stored in a row's payload column."""
+    return EnrichedArticle.model_validate_json(payload)

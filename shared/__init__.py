@@ -1,0 +1,1 @@
+"""Code every newswire service uses: event schemas, settings, logging, stream names and helpers."""

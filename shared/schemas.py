@@ -1,0 +1,118 @@
+"""Event schemas: the contract between the services and with every outside consumer.
+
+Each event is one JSON object in the `__data__` field of a Redis stream entry. Fields are only
+ever added within a schema version; removing or changing the meaning of one bumps it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = Field(
+        default=SCHEMA_VERSION, description="Version of this event's schema."
+    )
+    id: str = Field(description="Stable article id (canonical URL, else GUID, else content).")
+
+
+class SourceRef(BaseModel):
+    """Where ingest found the article."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["file", "feed"]
+    name: str = Field(description="File path or feed URL.")
+
+
+class RawArticle(_Event):
+    """An article as ingest normalised it, before enrichment (`newswire:articles:raw`)."""
+
+    url: str | None = Field(default=None, description="Canonical URL, if the source gave one.")
+    guid: str | None = Field(default=None, description="The source's own entry id, if any.")
+    title: str | None = Field(default=None, description="Headline, if the source has one.")
+    outlet: str | None = Field(default=None, description="Publisher named by the source.")
+    text: str = Field(description="Plain article text.")
+    published_at: datetime | None = Field(default=None, description="As the source states.")
+    ingested_at: datetime = Field(description="When ingest published it (UTC).")
+    source: SourceRef
+
+    @field_validator("text", "title", "outlet", "url", "guid")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL cannot store NUL in text or JSONB; refuse it here, where it is one bad event.
+        if value is not None and "\x00" in value:
+            msg = "contains NUL characters"
+            raise ValueError(msg)
+        return value
+
+
+class Mention(BaseModel):
+    """One occurrence of an entity: character offsets into `field`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: Literal["title", "text"]
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Entity(BaseModel):
+    """A named entity of one article: all mentions with the same text and label."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    label: str = Field(description="spaCy/OntoNotes label: PERSON, ORG, GPE, …")
+    count: int = Field(ge=1)
+    mentions: tuple[Mention, ...]
+
+
+class Topic(BaseModel):
+    """A salient topic phrase with its score and the surface forms behind it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    score: float = Field(ge=0)
+    evidence: tuple[str, ...]
+
+
+class ModelRef(BaseModel):
+    """The NLP pipeline that produced an enrichment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    version: str
+
+
+class EnrichedArticle(RawArticle):
+    """A raw article plus entities and topics (`newswire:articles:enriched`)."""
+
+    entities: tuple[Entity, ...]
+    topics: tuple[Topic, ...]
+    model: ModelRef
+    enriched_at: datetime
+
+
+class DeadLetter(BaseModel):
+    """An entry a service could not process (`newswire:articles:dead`), kept with the reason."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    article_id: str | None = Field(description="The article's id, when the payload had one.")
+    stage: str = Field(description="The consumer group that rejected it: enrich, store, …")
+    stream: str = Field(description="The stream the entry was read from.")
+    entry_id: str = Field(description="The entry's id in that stream.")
+    error: str
+    payload: str = Field(description="The payload as received (JSON text), cut at 64,000 chars.")
+    failed_at: datetime

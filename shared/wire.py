@@ -1,0 +1,64 @@
+"""The wire format: one plain JSON event in the `__data__` field of each stream entry.
+
+FastStream 0.7 writes its own binary envelope there by default, which consumers in other
+languages cannot read. Passing `PlainJSONFormat` as the broker's `message_format` makes its
+publishers write the bare JSON event and its subscribers read it back; no headers travel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from faststream.redis.parser import MessageFormat
+
+if TYPE_CHECKING:
+    from fast_depends.library.serializer import SerializerProto
+    from faststream._internal.basic_types import SendableMessage
+    from faststream._internal.parser import CodecProto
+
+PAYLOAD_FIELD = "__data__"
+
+
+class PlainJSONFormat(MessageFormat):
+    """Bare JSON body, no envelope: `redis-cli XRANGE` shows the event as it is."""
+
+    __slots__ = ()
+
+    @classmethod
+    async def encode(
+        cls,
+        *,
+        message: Sequence[SendableMessage] | SendableMessage,
+        reply_to: str | None,
+        headers: dict[str, Any] | None,
+        correlation_id: str,
+        serializer: SerializerProto | None = None,
+        codec: CodecProto | None = None,
+    ) -> bytes:
+        """Encode the body with FastStream's codec (models become JSON), add nothing else."""
+        built = await cls.build(
+            message=message,
+            reply_to=reply_to,
+            headers=headers,
+            correlation_id=correlation_id,
+            serializer=serializer,
+            codec=codec,
+        )
+        return built.data
+
+    @classmethod
+    def parse(cls, data: Any) -> tuple[bytes, dict[str, Any]]:
+        """Hand the body on as UTF-8 bytes; never raise, so one bad entry cannot stall a batch.
+
+        FastStream passes the field's bytes, or the entry's whole field mapping when it has no
+        `__data__` field. Undecodable bytes are escaped and a field-less entry becomes empty;
+        either then fails validation in the handler, which dead-letters it with the reason.
+        """
+        if not isinstance(data, bytes):
+            return b"", {}
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("utf-8", "backslashreplace").encode(), {}
+        return data, {}

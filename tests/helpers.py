@@ -1,0 +1,39 @@
+"""Small helpers the integration and end-to-end tests share."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, cast
+
+import anyio
+from redis.asyncio import Redis
+
+from shared.streams import group_drained
+
+
+async def stream_payloads(client: Redis, stream: str) -> list[bytes]:
+    """The raw `__data__` payload of every entry, oldest first."""
+    entries = cast("list[tuple[bytes, dict[bytes, bytes]]]", await client.xrange(stream))
+    return [fields[b"__data__"] for _, fields in entries]
+
+
+async def stream_events(client: Redis, stream: str) -> list[dict[str, Any]]:
+    """Every entry's event read as an outside consumer would: plain Redis, plain JSON."""
+    return [json.loads(payload) for payload in await stream_payloads(client, stream)]
+
+
+async def wait_for_length(client: Redis, stream: str, length: int, timeout_s: float = 60) -> None:
+    """Wait (bounded) until `stream` holds at least `length` entries."""
+    deadline = time.monotonic() + timeout_s
+    while await client.xlen(stream) < length:
+        assert time.monotonic() < deadline, f"{stream} did not reach {length} entries"
+        await anyio.sleep(0.1)
+
+
+async def wait_until_drained(client: Redis, stream: str, group: str, timeout_s: float = 60) -> None:
+    """Wait (bounded) until `group` has read and acknowledged every entry of `stream`."""
+    deadline = time.monotonic() + timeout_s
+    while not await group_drained(client, stream, group):
+        assert time.monotonic() < deadline, f"{group} did not drain {stream}"
+        await anyio.sleep(0.1)

@@ -1,0 +1,160 @@
+"""The store app against a real Redis and a real SQLite file, in-process and as a process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import aiosqlite
+import anyio
+import pytest
+from redis.asyncio import Redis
+
+from services.store.app import create_app
+from services.store.database import open_repository
+from services.store.repository import ArticleRepository
+from shared.schemas import EnrichedArticle, ModelRef, SourceRef
+from shared.settings import Settings
+from shared.streams import STORE_GROUP
+from tests.conftest import ROOT
+from tests.helpers import stream_events, wait_for_length, wait_until_drained
+
+pytestmark = pytest.mark.integration
+
+DEADLINE_S = 60.0
+
+
+def _article(article_id: str, **changes: object) -> EnrichedArticle:
+    fields: dict[str, object] = {
+        "id": article_id,
+        "text": f"Body of {article_id}.",
+        "ingested_at": datetime(2026, 3, 1, 12, tzinfo=UTC),
+        "source": SourceRef(kind="file", name="x.txt"),
+        "entities": (),
+        "topics": (),
+        "model": ModelRef(name="m", version="1"),
+        "enriched_at": datetime(2026, 3, 1, 12, 5, tzinfo=UTC),
+    }
+    return EnrichedArticle.model_validate({**fields, **changes})
+
+
+async def _publish(client: Redis, stream: str, *articles: EnrichedArticle) -> None:
+    for article in articles:
+        await client.xadd(stream, {"__data__": article.model_dump_json()})
+
+
+async def _wait_until_stored(
+    repository: ArticleRepository, ids: Sequence[str]
+) -> list[EnrichedArticle]:
+    deadline = time.monotonic() + DEADLINE_S
+    while True:
+        stored = await repository.list_articles(ids)
+        if len(stored) == len(ids):
+            return stored
+        assert time.monotonic() < deadline, f"only {len(stored)} of {len(ids)} stored"
+        await anyio.sleep(0.1)
+
+
+async def _pending(client: Redis, stream: str) -> int:
+    info = await client.xpending(stream, STORE_GROUP)
+    return int(info["pending"])
+
+
+async def test_backlog_and_new_articles_are_stored_and_bad_entries_dead_lettered(
+    settings: Settings, redis_client: Redis
+) -> None:
+    streams = settings.streams
+    backlog = [_article("b1", title="Backlog one"), _article("b2")]
+    # Written before the service ever ran: a group made at `$` would never see these.
+    await _publish(redis_client, streams.enriched, *backlog)
+    await redis_client.xadd(streams.enriched, {"__data__": b"{not json"})
+    wrong_version = {**_article("v2").model_dump(mode="json"), "schema_version": 2}
+    await redis_client.xadd(streams.enriched, {"__data__": json.dumps(wrong_version)})
+    live = [_article("l1"), _article("b1", title="Backlog one, revised")]
+
+    async with create_app(settings):
+        await _publish(redis_client, streams.enriched, *live)
+        await wait_until_drained(redis_client, streams.enriched, STORE_GROUP, DEADLINE_S)
+        await wait_for_length(redis_client, streams.dead, 2, DEADLINE_S)
+        pending = await _pending(redis_client, streams.enriched)
+
+    repository = await open_repository(settings.database_url)
+    try:
+        stored = {a.id: a for a in await repository.list_articles()}
+        count = await repository.count()
+    finally:
+        await repository.close()
+    assert count == 3
+    assert stored == {"b1": live[1], "b2": backlog[1], "l1": live[0]}
+    assert pending == 0
+    dead = await stream_events(redis_client, streams.dead)
+    assert [(d["stage"], d["article_id"]) for d in dead] == [("store", None), ("store", "v2")]
+    assert all(d["stream"] == streams.enriched for d in dead)
+    assert "not a JSON object" in dead[0]["error"]
+    assert "schema_version 2" in dead[1]["error"]
+
+
+async def test_a_failing_upsert_acknowledges_nothing(
+    settings: Settings, redis_client: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    streams = settings.streams
+    sqlite_path = settings.sqlite_path
+    assert sqlite_path is not None
+
+    async with create_app(settings):
+        # A real failure of the real store: its table is gone from under it.
+        async with aiosqlite.connect(sqlite_path) as db:
+            await db.execute("DROP TABLE articles")
+            await db.commit()
+        await _publish(redis_client, streams.enriched, _article("a1"), _article("a2"))
+        deadline = time.monotonic() + DEADLINE_S
+        while await _pending(redis_client, streams.enriched) < 2:
+            assert time.monotonic() < deadline, "the batch was never delivered"
+            await anyio.sleep(0.1)
+        # Leaving the context stops the broker gracefully: a handler in flight finishes first.
+
+    assert "no such table: articles" in caplog.text
+    assert await _pending(redis_client, streams.enriched) == 2
+    assert await redis_client.xlen(streams.dead) == 0
+
+
+async def test_the_service_process_stores_and_exits_cleanly_on_sigterm(
+    settings: Settings, redis_client: Redis
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.store",
+        env={**settings.child_env(), "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        article = _article("p1", title="From a process")
+        await _publish(redis_client, settings.streams.enriched, article)
+        await wait_until_drained(redis_client, settings.streams.enriched, STORE_GROUP, DEADLINE_S)
+        process.send_signal(signal.SIGTERM)
+        with anyio.fail_after(30):
+            output, _ = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+    log = output.decode(errors="replace")
+    assert process.returncode == 0, log
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert any(
+        line.get("event") == "article stored" and line.get("article_id") == "p1" for line in lines
+    ), log
+    repository = await open_repository(settings.database_url)
+    try:
+        assert await repository.get("p1") == article
+    finally:
+        await repository.close()

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from shared.batch import MAX_DEAD_PAYLOAD_CHARS, split_batch
+from shared.schemas import RawArticle, SourceRef
+from shared.wire import PlainJSONFormat
+
+
+def _raw(article_id: str = "a1") -> dict[str, Any]:
+    return RawArticle(
+        id=article_id,
+        text="t",
+        ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
+        source=SourceRef(kind="file", name="f"),
+    ).model_dump(mode="json")
+
+
+def test_split_batch_keeps_good_entries_and_explains_bad_ones() -> None:
+    wrong_version = {**_raw("a2"), "schema_version": 99}
+    missing_text = {k: v for k, v in _raw("a3").items() if k != "text"}
+    accepted, rejected = split_batch(
+        [_raw("a1"), "not json", wrong_version, missing_text, _raw("a4")],
+        [b"1-0", b"2-0", b"3-0", b"4-0", b"5-0"],
+        RawArticle,
+    )
+    assert [(a.entry_id, a.event.id) for a in accepted] == [("1-0", "a1"), ("5-0", "a4")]
+    reasons = {r.entry_id: (r.article_id, r.error) for r in rejected}
+    assert reasons["2-0"] == (None, "payload is not a JSON object")
+    assert reasons["3-0"][0] == "a2"
+    assert "schema_version 99" in reasons["3-0"][1]
+    assert reasons["4-0"] == ("a3", "text: Field required")
+
+
+def test_split_batch_caps_the_payload_kept() -> None:
+    _, (bad,) = split_batch(["x" * (MAX_DEAD_PAYLOAD_CHARS * 2)], ["1-0"], RawArticle)
+    assert len(bad.payload) == MAX_DEAD_PAYLOAD_CHARS
+
+
+def test_split_batch_refuses_mismatched_ids() -> None:
+    with pytest.raises(ValueError, match="2 bodies but 1 entry ids"):
+        split_batch([{}, {}], ["1-0"], RawArticle)
+
+
+async def test_plain_json_format_writes_the_bare_event() -> None:
+    event = RawArticle.model_validate(_raw())
+    # Outside a broker there is no pydantic serializer, so hand the codec plain JSON data.
+    data = await PlainJSONFormat.encode(
+        message=event.model_dump(mode="json"), reply_to=None, headers={"x": "y"}, correlation_id="c"
+    )
+    assert RawArticle.model_validate_json(data) == event
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'{"a": 1}', b'{"a": 1}'),
+        (b"bad \xff", b"bad \\xff"),
+        ({b"other": b"field"}, b""),
+    ],
+)
+def test_plain_json_format_parse_never_raises(data: Any, expected: bytes) -> None:
+    assert PlainJSONFormat.parse(data) == (expected, {})
+
+
+def test_nul_characters_are_refused_where_postgres_would_fail() -> None:
+    _, (bad,) = split_batch([{**_raw("n1"), "text": "a\x00b"}], ["1-0"], RawArticle)
+    assert (bad.article_id, bad.error) == ("n1", "text: Value error, contains NUL characters")

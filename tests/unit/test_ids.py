@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.ids import article_id, canonical_url
+
+hosts = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,20}(\.[A-Za-z]{2,6}){1,2}", fullmatch=True)
+paths = st.from_regex(r"(/[A-Za-z0-9._~-]{0,12}){0,4}", fullmatch=True)
+params = st.lists(
+    st.tuples(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.text("abc123", max_size=5)),
+    max_size=4,
+)
+
+
+@st.composite
+def urls(draw: st.DrawFn) -> str:
+    scheme = draw(st.sampled_from(["http", "https", "HTTP", "Https"]))
+    query = "&".join(f"{k}={v}" for k, v in draw(params))
+    fragment = draw(st.sampled_from(["", "#top", "#section-2"]))
+    return f"{scheme}://{draw(hosts)}{draw(paths)}{'?' + query if query else ''}{fragment}"
+
+
+@given(urls())
+def test_canonical_url_is_idempotent(url: str) -> None:
+    once = canonical_url(url)
+    assert canonical_url(once) == once
+
+
+@given(urls())
+def test_canonical_url_lowercases_scheme_and_host_and_drops_fragment(url: str) -> None:
+    canonical = canonical_url(url)
+    scheme, _, rest = canonical.partition("://")
+    host = rest.split("/", 1)[0]
+    assert scheme == scheme.lower()
+    assert host == host.lower()
+    assert "#" not in canonical
+
+
+@given(urls(), st.sampled_from(["utm_source=x", "fbclid=abc", "gclid=1", "UTM_Campaign=y"]))
+def test_tracking_parameters_do_not_change_the_id(url: str, tracking: str) -> None:
+    base, _, fragment = url.partition("#")
+    joiner = "&" if "?" in base else "?"
+    tracked = f"{base}{joiner}{tracking}" + (f"#{fragment}" if fragment else "")
+    assert canonical_url(tracked) == canonical_url(url)
+    assert article_id(url=tracked, guid=None, title=None, text="x") == article_id(
+        url=url, guid=None, title=None, text="y"
+    )
+
+
+def test_default_port_dropped_and_other_port_kept() -> None:
+    assert canonical_url("https://Example.COM:443/a?b=1#c") == "https://example.com/a?b=1"
+    assert canonical_url("http://example.com:8080") == "http://example.com:8080/"
+
+
+@pytest.mark.parametrize("bad", ["ftp://example.com/x", "/relative/path", "https://", "not a url"])
+def test_non_http_urls_are_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="not an absolute http"):
+        canonical_url(bad)
+
+
+def test_id_prefers_url_then_guid_then_content() -> None:
+    by_url = article_id(url="https://a.example/x", guid="g", title="t", text="body")
+    by_guid = article_id(url=None, guid="g", title="t", text="body")
+    by_content = article_id(url=None, guid=None, title="t", text="body")
+    assert len({by_url, by_guid, by_content}) == 3
+    assert by_guid == article_id(url=None, guid=" g ", title="other", text="other")
+    assert by_content == article_id(url=None, guid="  ", title="t", text="body")
+    assert by_content != article_id(url=None, guid=None, title="t", text="body!")
+
+
+@given(st.text(), st.text())
+def test_content_id_is_stable_and_hex(title: str, text: str) -> None:
+    first = article_id(url=None, guid=None, title=title, text=text)
+    assert first == article_id(url=None, guid=None, title=title, text=text)
+    assert len(first) == 32
+    assert all(c in "0123456789abcdef" for c in first)
