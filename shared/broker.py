@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from faststream import FastStream
 from faststream.redis import RedisBroker, StreamSub
 
 from shared.settings import Settings
 from shared.wire import PlainJSONFormat
+
+# Not FastStream's own "faststream" logger: that one carries its coloured handler and does not
+# propagate, so its lines would bypass the structlog (JSON) renderer.
+FASTSTREAM_LOGGER = logging.getLogger("newswire.faststream")
 
 
 def make_broker(settings: Settings) -> RedisBroker:
@@ -15,7 +22,19 @@ def make_broker(settings: Settings) -> RedisBroker:
     return RedisBroker(
         settings.require_redis_url(),
         message_format=PlainJSONFormat,
-        logger=logging.getLogger("faststream"),
+        logger=FASTSTREAM_LOGGER,
+    )
+
+
+def make_app(
+    broker: RedisBroker,
+    *,
+    on_startup: Sequence[Callable[[], Any]] = (),
+    after_shutdown: Sequence[Callable[[], Any]] = (),
+) -> FastStream:
+    """A service's FastStream app, logging through the project's logging."""
+    return FastStream(
+        broker, logger=FASTSTREAM_LOGGER, on_startup=on_startup, after_shutdown=after_shutdown
     )
 
 

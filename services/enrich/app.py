@@ -9,7 +9,7 @@ from faststream import FastStream
 from faststream.redis.annotations import RedisBatchStreamMessage
 
 from services.enrich.enricher import Enricher
-from shared.broker import group_batches, make_broker
+from shared.broker import group_batches, make_app, make_broker
 from shared.consumer import accept_batch, ensure_groups
 from shared.logging import get_logger
 from shared.schemas import DeadLetter, EnrichedArticle, RawArticle
@@ -62,4 +62,4 @@ def create_app(settings: Settings, enricher: Enricher) -> FastStream:
     async def create_groups() -> None:
         await ensure_groups(settings, [(streams.raw, ENRICH_GROUP)])
 
-    return FastStream(broker, on_startup=[create_groups])
+    return make_app(broker, on_startup=[create_groups])

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from faststream import FastStream
-
 from services.ingest.files import read_files
 from services.ingest.replay import ReplayReport, run_source
-from shared.broker import make_broker
+from shared.broker import make_app, make_broker
 from shared.schemas import RawArticle
 from shared.settings import Settings
 
@@ -26,7 +24,7 @@ class IngestService:
             description="Normalised articles, one RawArticle JSON per entry.",
             schema=RawArticle,
         )
-        self.app = FastStream(broker)
+        self.app = make_app(broker)
 
     async def publish(self, article: RawArticle) -> None:
         """Append one raw article to the raw stream."""

@@ -10,7 +10,7 @@ from faststream.redis.annotations import RedisBatchStreamMessage
 
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
-from shared.broker import group_batches, make_broker
+from shared.broker import group_batches, make_app, make_broker
 from shared.consumer import accept_batch, ensure_groups
 from shared.logging import get_logger
 from shared.schemas import DeadLetter, EnrichedArticle
@@ -86,4 +86,4 @@ def create_app(
 
     # Closed after the broker has stopped: FastStream's on_shutdown hooks run while a batch may
     # still be in the handler, and broker.stop() waits for it (graceful_timeout).
-    return FastStream(broker, on_startup=[start_store], after_shutdown=[slot.close])
+    return make_app(broker, on_startup=[start_store], after_shutdown=[slot.close])

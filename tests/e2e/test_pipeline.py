@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,11 @@ async def test_seeds_flow_through_three_processes(
         await repository.close()
     for article in stored:
         assert {e.text for e in article.entities} >= REQUIRED_NAMES
+    for name, event in [("enrich", "article enriched"), ("store", "article stored")]:
+        lines = (tmp_path / "logs" / f"{name}.log").read_text().splitlines()
+        records = [json.loads(line) for line in lines]  # every line is structured
+        traced = [r["article_id"] for r in records if r["event"] == event]
+        assert sorted(traced) == sorted(first + first), name
     # Six events went out (two replays); each is plain JSON of the enriched schema.
     assert len(enriched_payloads) == 6
     on_stream = {EnrichedArticle.model_validate_json(p).id for p in enriched_payloads}
