@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from faststream.redis.message import RedisBatchStreamMessage
 from faststream.redis.publisher.usecase import StreamPublisher
 from redis.asyncio import Redis
 
-from shared.batch import Accepted, ModelT, split_batch
+from shared.batch import ModelT, split_batch
 from shared.logging import get_logger
 from shared.schemas import DeadLetter
 from shared.settings import Settings
@@ -20,19 +21,19 @@ log = get_logger(__name__)
 
 async def accept_batch(
     items: Sequence[Any],
-    entry_ids: Sequence[bytes | str],
+    message: RedisBatchStreamMessage,
     model: type[ModelT],
     *,
     stage: str,
-    stream: str,
     dead_letters: StreamPublisher,
-) -> list[Accepted[ModelT]]:
+) -> list[ModelT]:
     """The valid events of a batch; each invalid one is published as a dead letter and logged.
 
     Dead letters are published before the handler returns, so they are durable before the
     batch is acknowledged.
     """
-    accepted, rejected = split_batch(items, entry_ids, model)
+    stream = message.raw_message["channel"]
+    accepted, rejected = split_batch(items, message.raw_message["message_ids"], model)
     for bad in rejected:
         await dead_letters.publish(
             DeadLetter(
@@ -53,7 +54,7 @@ async def accept_batch(
             stage=stage,
             error=bad.error,
         )
-    return accepted
+    return [item.event for item in accepted]
 
 
 async def ensure_groups(settings: Settings, pairs: Sequence[tuple[str, str]]) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import anyio
 from redis.asyncio import Redis
 
+from shared.schemas import EnrichedArticle, ModelRef, SourceRef
 from shared.streams import group_drained
 
 
@@ -37,3 +39,18 @@ async def wait_until_drained(client: Redis, stream: str, group: str, timeout_s: 
     while not await group_drained(client, stream, group):
         assert time.monotonic() < deadline, f"{group} did not drain {stream}"
         await anyio.sleep(0.1)
+
+
+def enriched_article(article_id: str, **changes: object) -> EnrichedArticle:
+    """A minimal valid EnrichedArticle; `changes` override any field."""
+    fields: dict[str, object] = {
+        "id": article_id,
+        "text": f"Body of {article_id}.",
+        "ingested_at": datetime(2026, 3, 1, 12, tzinfo=UTC),
+        "source": SourceRef(kind="file", name="x.txt"),
+        "entities": (),
+        "topics": (),
+        "model": ModelRef(name="m", version="1"),
+        "enriched_at": datetime(2026, 3, 1, 12, 5, tzinfo=UTC),
+    }
+    return EnrichedArticle.model_validate({**fields, **changes})

@@ -38,17 +38,11 @@ def create_app(settings: Settings, enricher: Enricher) -> FastStream:
         title="raw-articles",
     )
     async def on_raw_articles(body: list[Any], message: RedisBatchStreamMessage) -> None:
-        accepted = await accept_batch(
-            body,
-            message.raw_message["message_ids"],
-            RawArticle,
-            stage=ENRICH_GROUP,
-            stream=streams.raw,
-            dead_letters=dead_letters,
+        articles = await accept_batch(
+            body, message, RawArticle, stage=ENRICH_GROUP, dead_letters=dead_letters
         )
-        if not accepted:
+        if not articles:
             return
-        articles = [a.event for a in accepted]
         enriched = await anyio.to_thread.run_sync(enricher.enrich, articles, limiter=nlp_slot)
         for article in enriched:
             await enriched_out.publish(article)

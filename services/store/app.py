@@ -65,19 +65,14 @@ def create_app(
         title="enriched-articles",
     )
     async def on_enriched(body: list[Any], message: RedisBatchStreamMessage) -> None:
-        accepted = await accept_batch(
-            body,
-            message.raw_message["message_ids"],
-            EnrichedArticle,
-            stage=STORE_GROUP,
-            stream=streams.enriched,
-            dead_letters=dead_letters,
+        articles = await accept_batch(
+            body, message, EnrichedArticle, stage=STORE_GROUP, dead_letters=dead_letters
         )
-        if not accepted:
+        if not articles:
             return
-        await slot.repository.upsert_many([a.event for a in accepted])
-        for item in accepted:
-            log.info("article stored", article_id=item.event.id, entry_id=item.entry_id)
+        await slot.repository.upsert_many(articles)
+        for article in articles:
+            log.info("article stored", article_id=article.id)
 
     async def start_store() -> None:
         # The group must exist (at 0, so the backlog is read) before the subscriber starts.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import aiosqlite
@@ -12,23 +12,10 @@ import pytest
 
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
-from shared.schemas import EnrichedArticle, Entity, Mention, ModelRef, SourceRef, Topic
+from shared.schemas import Entity, Mention, Topic
+from tests.helpers import enriched_article
 
 pytestmark = pytest.mark.integration
-
-
-def _article(article_id: str, **changes: object) -> EnrichedArticle:
-    fields: dict[str, object] = {
-        "id": article_id,
-        "text": f"Body of {article_id}.",
-        "ingested_at": datetime(2026, 3, 1, 12, tzinfo=UTC),
-        "source": SourceRef(kind="file", name="x.txt"),
-        "entities": (),
-        "topics": (),
-        "model": ModelRef(name="m", version="1"),
-        "enriched_at": datetime(2026, 3, 1, 12, 5, tzinfo=UTC),
-    }
-    return EnrichedArticle.model_validate({**fields, **changes})
 
 
 @pytest.fixture
@@ -41,7 +28,7 @@ async def repository(database_url: str) -> AsyncIterator[ArticleRepository]:
 
 
 async def test_an_article_round_trips_exactly(repository: ArticleRepository) -> None:
-    article = _article(
+    article = enriched_article(
         "https://example.org/news/1",
         title="Stoltenberg in Kyiv — „Gespräche“ 🇺🇦",
         outlet="Example Wire",
@@ -77,8 +64,8 @@ async def test_get_of_an_unknown_id_is_none(repository: ArticleRepository) -> No
 
 
 async def test_upserting_the_same_id_again_replaces_the_row(repository: ArticleRepository) -> None:
-    await repository.upsert_many([_article("a1", title="First"), _article("a2")])
-    await repository.upsert_many([_article("a1", title="Second")])
+    await repository.upsert_many([enriched_article("a1", title="First"), enriched_article("a2")])
+    await repository.upsert_many([enriched_article("a1", title="Second")])
 
     assert await repository.count() == 2
     stored = await repository.get("a1")
@@ -90,7 +77,9 @@ async def test_upserting_the_same_id_again_replaces_the_row(repository: ArticleR
 async def test_the_same_id_twice_in_one_batch_keeps_the_later(
     repository: ArticleRepository,
 ) -> None:
-    await repository.upsert_many([_article("a1", title="Old"), _article("a1", title="New")])
+    await repository.upsert_many(
+        [enriched_article("a1", title="Old"), enriched_article("a1", title="New")]
+    )
 
     assert await repository.count() == 1
     assert [a.title for a in await repository.list_articles()] == ["New"]
@@ -99,7 +88,7 @@ async def test_the_same_id_twice_in_one_batch_keeps_the_later(
 async def test_count_and_list_by_ids(repository: ArticleRepository) -> None:
     assert await repository.count() == 0
     assert await repository.list_articles() == []
-    await repository.upsert_many([_article(f"a{n}") for n in range(5)])
+    await repository.upsert_many([enriched_article(f"a{n}") for n in range(5)])
     await repository.upsert_many([])
 
     assert await repository.count() == 5
@@ -114,7 +103,7 @@ async def test_count_and_list_by_ids(repository: ArticleRepository) -> None:
 async def test_a_second_open_finds_the_table_and_the_data(database_url: str) -> None:
     first = await open_repository(database_url)
     try:
-        await first.upsert_many([_article("a1")])
+        await first.upsert_many([enriched_article("a1")])
     finally:
         await first.close()
     second = await open_repository(database_url)
@@ -127,9 +116,9 @@ async def test_a_second_open_finds_the_table_and_the_data(database_url: str) -> 
 async def test_stored_at_is_kept_and_updated_at_moves(database_url: str) -> None:
     repository = await open_repository(database_url)
     try:
-        await repository.upsert_many([_article("a1", title="First")])
+        await repository.upsert_many([enriched_article("a1", title="First")])
         before = await _timestamps(database_url)
-        await repository.upsert_many([_article("a1", title="Second")])
+        await repository.upsert_many([enriched_article("a1", title="Second")])
         after = await _timestamps(database_url)
     finally:
         await repository.close()
@@ -158,7 +147,7 @@ async def test_sqlite_creates_the_directory_and_uses_wal(tmp_path: Path) -> None
     path = tmp_path / "a" / "b" / "store.sqlite3"
     repository = await open_repository(f"sqlite:///{path}")
     try:
-        await repository.upsert_many([_article("a1")])
+        await repository.upsert_many([enriched_article("a1")])
     finally:
         await repository.close()
     assert path.is_file()

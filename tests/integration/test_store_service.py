@@ -8,7 +8,6 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import aiosqlite
 import anyio
@@ -18,29 +17,15 @@ from redis.asyncio import Redis
 from services.store.app import create_app
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
-from shared.schemas import EnrichedArticle, ModelRef, SourceRef
+from shared.schemas import EnrichedArticle
 from shared.settings import Settings
 from shared.streams import STORE_GROUP
 from tests.conftest import ROOT
-from tests.helpers import stream_events, wait_for_length, wait_until_drained
+from tests.helpers import enriched_article, stream_events, wait_for_length, wait_until_drained
 
 pytestmark = pytest.mark.integration
 
 DEADLINE_S = 60.0
-
-
-def _article(article_id: str, **changes: object) -> EnrichedArticle:
-    fields: dict[str, object] = {
-        "id": article_id,
-        "text": f"Body of {article_id}.",
-        "ingested_at": datetime(2026, 3, 1, 12, tzinfo=UTC),
-        "source": SourceRef(kind="file", name="x.txt"),
-        "entities": (),
-        "topics": (),
-        "model": ModelRef(name="m", version="1"),
-        "enriched_at": datetime(2026, 3, 1, 12, 5, tzinfo=UTC),
-    }
-    return EnrichedArticle.model_validate({**fields, **changes})
 
 
 async def _publish(client: Redis, stream: str, *articles: EnrichedArticle) -> None:
@@ -69,13 +54,13 @@ async def test_backlog_and_new_articles_are_stored_and_bad_entries_dead_lettered
     settings: Settings, redis_client: Redis
 ) -> None:
     streams = settings.streams
-    backlog = [_article("b1", title="Backlog one"), _article("b2")]
+    backlog = [enriched_article("b1", title="Backlog one"), enriched_article("b2")]
     # Written before the service ever ran: a group made at `$` would never see these.
     await _publish(redis_client, streams.enriched, *backlog)
     await redis_client.xadd(streams.enriched, {"__data__": b"{not json"})
-    wrong_version = {**_article("v2").model_dump(mode="json"), "schema_version": 2}
+    wrong_version = {**enriched_article("v2").model_dump(mode="json"), "schema_version": 2}
     await redis_client.xadd(streams.enriched, {"__data__": json.dumps(wrong_version)})
-    live = [_article("l1"), _article("b1", title="Backlog one, revised")]
+    live = [enriched_article("l1"), enriched_article("b1", title="Backlog one, revised")]
 
     async with create_app(settings):
         await _publish(redis_client, streams.enriched, *live)
@@ -111,7 +96,9 @@ async def test_a_failing_upsert_acknowledges_nothing(
         async with aiosqlite.connect(sqlite_path) as db:
             await db.execute("DROP TABLE articles")
             await db.commit()
-        await _publish(redis_client, streams.enriched, _article("a1"), _article("a2"))
+        await _publish(
+            redis_client, streams.enriched, enriched_article("a1"), enriched_article("a2")
+        )
         deadline = time.monotonic() + DEADLINE_S
         while await _pending(redis_client, streams.enriched) < 2:
             assert time.monotonic() < deadline, "the batch was never delivered"
@@ -136,7 +123,7 @@ async def test_the_service_process_stores_and_exits_cleanly_on_sigterm(
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        article = _article("p1", title="From a process")
+        article = enriched_article("p1", title="From a process")
         await _publish(redis_client, settings.streams.enriched, article)
         await wait_until_drained(redis_client, settings.streams.enriched, STORE_GROUP, DEADLINE_S)
         process.send_signal(signal.SIGTERM)
