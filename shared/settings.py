@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
-from functools import cached_property
-from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.database_url import parse_database_url
 from shared.streams import StreamNames
 
 
@@ -21,7 +20,10 @@ def _default_consumer_name() -> str:
 class Settings(BaseSettings):
     """Runtime configuration of every newswire service, read from environment variables."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Inputs stay out of error messages: URLs may hold passwords.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     redis_url: str | None = Field(
         default=None,
@@ -55,10 +57,8 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _known_database_scheme(cls, value: str) -> str:
-        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            msg = "DATABASE_URL must start with sqlite:///, postgresql:// or postgres://"
-            raise ValueError(msg)
+    def _known_database(cls, value: str) -> str:
+        parse_database_url(value)  # raises ValueError naming what is wrong
         return value
 
     @field_validator("stream_prefix")
@@ -69,17 +69,10 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value
 
-    @cached_property
+    @property
     def streams(self) -> StreamNames:
         """Stream and consumer-group names under this deployment's prefix."""
         return StreamNames(self.stream_prefix)
-
-    @property
-    def sqlite_path(self) -> Path | None:
-        """The SQLite file when the store is SQLite, else None."""
-        if self.database_url.startswith("sqlite:///"):
-            return Path(self.database_url.removeprefix("sqlite:///"))
-        return None
 
     def require_redis_url(self) -> str:
         """The Redis URL a service connects to; services need one, only the demo may embed."""

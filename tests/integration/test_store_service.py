@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from services.store.app import create_app
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
+from shared.database_url import parse_database_url
 from shared.schemas import EnrichedArticle
 from shared.settings import Settings
 from shared.streams import STORE_GROUP
@@ -88,8 +89,7 @@ async def test_a_failing_upsert_acknowledges_nothing(
     settings: Settings, redis_client: Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
     streams = settings.streams
-    sqlite_path = settings.sqlite_path
-    assert sqlite_path is not None
+    sqlite_path = parse_database_url(settings.database_url).location
 
     async with create_app(settings):
         # A real failure of the real store: its table is gone from under it.

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from services.store.database import parse_database_url
 from services.store.sql import (
     COLUMNS,
     POSTGRES,
@@ -17,6 +16,7 @@ from services.store.sql import (
     article_row,
     statements,
 )
+from shared.database_url import parse_database_url
 from shared.schemas import EnrichedArticle, Entity, Mention, ModelRef, SourceRef, Topic
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
