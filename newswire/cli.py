@@ -64,6 +64,9 @@ def replay(
     from services.ingest.app import IngestService
 
     settings = _settings()
+    if not settings.redis_url:
+        err.print("[red]REDIS_URL is not set.[/red] Point it at the Redis the services use.")
+        raise typer.Exit(2)
     configure_logging(level=settings.log_level, json=False)
     report = asyncio.run(IngestService(settings).replay(paths))
     err.print(f"{len(report.published)} published, {len(report.errors)} failed")

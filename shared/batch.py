@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -43,7 +44,8 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 def _payload_text(item: Any) -> str:
-    text = item if isinstance(item, str) else repr(item)
+    # Decoded JSON goes back to JSON text; undecodable payloads arrive here as text already.
+    text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)
     return text[:MAX_DEAD_PAYLOAD_CHARS]
 
 

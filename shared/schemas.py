@@ -12,6 +12,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION: Literal[1] = 1
+# Bounds on what any producer may put in an article. NER needs roughly 1 GB of working memory
+# per 100,000 characters, so 200,000 (about 30,000 words, beyond any news article) caps it.
+MAX_TEXT_CHARS = 200_000
+MAX_TITLE_CHARS = 2_000
 
 
 class _Event(BaseModel):
@@ -37,9 +41,11 @@ class RawArticle(_Event):
 
     url: str | None = Field(default=None, description="Canonical URL, if the source gave one.")
     guid: str | None = Field(default=None, description="The source's own entry id, if any.")
-    title: str | None = Field(default=None, description="Headline, if the source has one.")
+    title: str | None = Field(
+        default=None, max_length=MAX_TITLE_CHARS, description="Headline, if the source has one."
+    )
     outlet: str | None = Field(default=None, description="Publisher named by the source.")
-    text: str = Field(description="Plain article text.")
+    text: str = Field(max_length=MAX_TEXT_CHARS, description="Plain article text.")
     published_at: datetime | None = Field(default=None, description="As the source states.")
     ingested_at: datetime = Field(description="When ingest published it (UTC).")
     source: SourceRef

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.database_url import parse_database_url
+from shared.schemas import MAX_TEXT_CHARS
 from shared.streams import StreamNames
 
 
@@ -48,8 +49,9 @@ class Settings(BaseSettings):
     enrich_batch_size: int = Field(default=16, ge=1, le=1024)
     store_batch_size: int = Field(default=64, ge=1, le=10_000)
     max_article_bytes: int = Field(
-        default=1_000_000,
+        default=MAX_TEXT_CHARS,
         ge=1_000,
+        le=MAX_TEXT_CHARS,  # a UTF-8 text within this many bytes is within as many characters
         description="Articles whose text is larger are refused at ingest with an error.",
     )
     log_level: str = Field(default="INFO")

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span, Token
 
 from services.enrich.entities import RawMention
 from services.enrich.topics import PhraseOccurrence
-from shared.schemas import ModelRef
+from shared.schemas import MAX_TEXT_CHARS, MAX_TITLE_CHARS, ModelRef
 
 # Named-entity types kept; numeric and temporal spans (DATE, CARDINAL, MONEY, …) are not names.
 NAMED_LABELS = frozenset(
@@ -36,10 +36,13 @@ _MAX_PHRASE_WORDS = 4
 def load_pipeline(name: str) -> Language:
     """Load an installed spaCy pipeline by package name; a clear error if it is missing."""
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError as exc:
         msg = f"spaCy pipeline {name!r} is not installed (set SPACY_MODEL to an installed one)"
         raise RuntimeError(msg) from exc
+    # Every valid article fits: the schema bounds title and text (see MAX_TEXT_CHARS).
+    nlp.max_length = MAX_TITLE_CHARS + len(_TITLE_SEPARATOR) + MAX_TEXT_CHARS
+    return nlp
 
 
 def model_ref(nlp: Language) -> ModelRef:

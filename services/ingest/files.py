@@ -82,7 +82,8 @@ def _line_entry(path: Path, number: int, line: str) -> SourceEntry:
 
 async def read_files(paths: Iterable[Path]) -> AsyncIterator[SourceEntry | SourceError]:
     """Entries of every article file, and an error for each file or line that cannot be read."""
-    for path in article_files(paths):
+    # Listing folders touches the disk: keep it off the event loop like the reads.
+    for path in await anyio.to_thread.run_sync(article_files, list(paths)):
         if path.suffix not in ARTICLE_SUFFIXES:
             yield SourceError(
                 str(path), f"unsupported file type (use {', '.join(ARTICLE_SUFFIXES)})"

@@ -10,6 +10,7 @@ from services.enrich.app import create_app
 from services.enrich.enricher import Enricher
 from services.enrich.nlp import load_pipeline
 from services.ingest.app import IngestService
+from shared.batch import MAX_DEAD_PAYLOAD_CHARS
 from shared.schemas import EnrichedArticle, RawArticle, SourceRef
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP
@@ -32,10 +33,18 @@ async def test_backlog_and_new_articles_are_enriched_and_bad_ones_dead_lettered(
     published = (await IngestService(settings).replay([SEEDS])).published
     await redis_client.xadd(streams.raw, {"__data__": b"{not json"})
     await redis_client.xadd(streams.raw, {"__data__": json.dumps({"schema_version": 2, "id": "z"})})
+    huge = RawArticle(
+        id="huge",
+        text="word ",
+        ingested_at=datetime.now(UTC),
+        source=SourceRef(kind="file", name="x"),
+    ).model_dump(mode="json")
+    huge["text"] = "word " * 2_000_000  # 10 MB, written past ingest's limit
+    await redis_client.xadd(streams.raw, {"__data__": json.dumps(huge)})
 
     async with create_app(settings, enricher):
         await wait_for_length(redis_client, streams.enriched, 3)
-        await wait_for_length(redis_client, streams.dead, 2)
+        await wait_for_length(redis_client, streams.dead, 3)
         pending = await redis_client.xpending(streams.raw, ENRICH_GROUP)
 
     enriched = [
@@ -50,7 +59,13 @@ async def test_backlog_and_new_articles_are_enriched_and_bad_ones_dead_lettered(
         assert article.topics
         assert article.model.version == "3.8.0"
     dead = await stream_events(redis_client, streams.dead)
-    assert [(d["stage"], d["article_id"]) for d in dead] == [("enrich", None), ("enrich", "z")]
+    assert [(d["stage"], d["article_id"]) for d in dead] == [
+        ("enrich", None),
+        ("enrich", "z"),
+        ("enrich", "huge"),
+    ]
+    assert "text: String should have at most 200000 characters" in dead[2]["error"]
+    assert len(dead[2]["payload"]) == MAX_DEAD_PAYLOAD_CHARS
     assert "not a JSON object" in dead[0]["error"]
     assert "schema_version 2" in dead[1]["error"]
     assert pending["pending"] == 0

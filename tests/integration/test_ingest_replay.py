@@ -49,7 +49,7 @@ async def test_bad_files_are_reported_and_the_rest_published(
     errors = {Path(e.where).name: e.error for e in report.errors}
     assert "not UTF-8" in errors["b_latin1.txt"]
     assert errors["c_empty.txt"] == "article has no text"
-    assert "over the 1000000-byte limit" in errors["d_huge.txt"]
+    assert "over the 200000-byte limit" in errors["d_huge.txt"]
     assert "Invalid JSON" in errors["e_lines.jsonl:2"]
     assert "text: Field required" in errors["e_lines.jsonl:3"]
     events = await stream_events(redis_client, settings.streams.raw)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,8 @@ def test_split_batch_keeps_good_entries_and_explains_bad_ones() -> None:
     assert reasons["3-0"][0] == "a2"
     assert "schema_version 99" in reasons["3-0"][1]
     assert reasons["4-0"] == ("a3", "text: Field required")
+    wrong = next(r for r in rejected if r.entry_id == "3-0")
+    assert json.loads(wrong.payload) == wrong_version  # kept as JSON text, as received
 
 
 def test_split_batch_caps_the_payload_kept() -> None:
