@@ -10,29 +10,21 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
+from newswire.console import err, load_settings, require_redis
 from newswire.demo import DemoError, run_demo
-from shared.batch import describe_validation_error, split_batch
+from newswire.feeds import feeds
+from shared.batch import split_batch
 from shared.logging import configure_logging
 from shared.schemas import RawArticle
-from shared.settings import Settings
 
 app = typer.Typer(
     help="newswire: news articles in, enriched and de-duplicated news events out.",
     no_args_is_help=True,
     add_completion=False,
 )
-err = Console(stderr=True)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        err.print(f"[red]Bad setting:[/red] {describe_validation_error(exc)}")
-        raise typer.Exit(2) from exc
+app.add_typer(feeds, name="feeds")
 
 
 @app.command()
@@ -47,7 +39,7 @@ def demo(
     Without REDIS_URL an embedded Redis-compatible server is started and stopped; without
     DATABASE_URL the store is the SQLite file var/newswire.sqlite3.
     """
-    settings = _settings()
+    settings = load_settings()
     configure_logging(level="WARNING", json=False)
     try:
         run_demo(settings, seeds, logs, Console())
@@ -63,10 +55,8 @@ def replay(
     """Publish article files to the raw stream once (REDIS_URL must be set)."""
     from services.ingest.app import IngestService
 
-    settings = _settings()
-    if not settings.redis_url:
-        err.print("[red]REDIS_URL is not set.[/red] Point it at the Redis the services use.")
-        raise typer.Exit(2)
+    settings = load_settings()
+    require_redis(settings)
     configure_logging(level=settings.log_level, json=False)
     report = asyncio.run(IngestService(settings).replay(paths))
     err.print(f"{len(report.published)} published, {len(report.errors)} failed")
@@ -104,7 +94,7 @@ def enrich(
     from services.enrich.enricher import Enricher
     from services.enrich.nlp import load_pipeline
 
-    settings = _settings()
+    settings = load_settings()
     configure_logging(level="WARNING", json=False)
     enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
     failed = 0

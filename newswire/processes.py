@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -14,15 +14,17 @@ _STOP_TIMEOUT_S = 20.0
 
 
 class ServiceProcess:
-    """One `python -m services.NAME` child with its log file."""
+    """One `python -m services.NAME [ARGS…]` child with its log file."""
 
-    def __init__(self, name: str, env: Mapping[str, str], log_dir: Path) -> None:
+    def __init__(
+        self, name: str, env: Mapping[str, str], log_dir: Path, args: Sequence[str] = ()
+    ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         log_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-                [sys.executable, "-m", f"services.{name}"],
+                [sys.executable, "-m", f"services.{name}", *args],
                 env={**os.environ, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -40,6 +42,11 @@ class ServiceProcess:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+    def kill(self) -> int:
+        """SIGKILL, as the OOM killer would: no clean-up runs. Returns the exit code."""
+        self._process.kill()
+        return self._process.wait()
 
     def stop(self) -> int:
         """SIGTERM, wait for a clean exit, SIGKILL if it does not come; returns the exit code."""

@@ -57,10 +57,45 @@ def _digest(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}\x00{value}".encode()).hexdigest()[:32]
 
 
-def article_id(*, url: str | None, guid: str | None, title: str | None, text: str) -> str:
-    """Stable id: from the canonical URL, else the GUID, else a hash of title and text."""
+def _has_scheme(value: str) -> bool:
+    # "tag:…", "urn:…" and URLs name themselves globally; a bare "12345" is unique in one feed only.
+    scheme, sep, _ = value.partition(":")
+    return bool(sep) and scheme.isascii() and scheme.isalpha()
+
+
+def article_id(
+    *,
+    url: str | None,
+    guid: str | None,
+    title: str | None,
+    text: str,
+    guid_scope: str | None = None,
+) -> str:
+    """Stable id: from the GUID, else the canonical URL, else a hash of title and text.
+
+    A GUID that is an http(s) URL counts as that URL (canonicalised), so the same article is one
+    id in a feed that gives only its link. A GUID without a scheme is only unique inside its
+    feed, so it is qualified by `guid_scope` (the feed's host) when one is given.
+    """
+    guid = guid.strip() if guid else None
+    if guid:
+        try:
+            return _digest("url", canonical_url(guid))
+        except ValueError:
+            pass
+        if guid_scope and not _has_scheme(guid):
+            return _digest("guid", f"{guid_scope}\x00{guid}")
+        return _digest("guid", guid)
     if url:
         return _digest("url", canonical_url(url))
-    if guid and guid.strip():
-        return _digest("guid", guid.strip())
     return _digest("content", f"{(title or '').strip()}\n{text.strip()}")
+
+
+def content_fingerprint(title: str | None, text: str) -> str:
+    """What a revision is measured by: the article's title and text, nothing else."""
+    return _digest("content", f"{title or ''}\n{text}")
+
+
+def tell_apart(article_id_: str, distinguisher: str) -> str:
+    """A derived id for one of several different entries a feed gave the same identity."""
+    return _digest("repeat", f"{article_id_}\x00{distinguisher}")

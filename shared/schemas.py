@@ -16,6 +16,8 @@ SCHEMA_VERSION: Literal[1] = 1
 # per 100,000 characters, so 200,000 (about 30,000 words, beyond any news article) caps it.
 MAX_TEXT_CHARS = 200_000
 MAX_TITLE_CHARS = 2_000
+# Sanitised HTML rides along for consumers that render it; markup makes it larger than the text.
+MAX_HTML_CHARS = 500_000
 
 
 class _Event(BaseModel):
@@ -24,7 +26,7 @@ class _Event(BaseModel):
     schema_version: Literal[1] = Field(
         default=SCHEMA_VERSION, description="Version of this event's schema."
     )
-    id: str = Field(description="Stable article id (canonical URL, else GUID, else content).")
+    id: str = Field(description="Stable article id (GUID, else canonical URL, else content).")
 
 
 class SourceRef(BaseModel):
@@ -46,11 +48,21 @@ class RawArticle(_Event):
     )
     outlet: str | None = Field(default=None, description="Publisher named by the source.")
     text: str = Field(max_length=MAX_TEXT_CHARS, description="Plain article text.")
+    html: str | None = Field(
+        default=None,
+        max_length=MAX_HTML_CHARS,
+        description="Sanitised HTML the text was taken from (feeds), safe to render.",
+    )
+    revision: int = Field(
+        default=1,
+        ge=1,
+        description="1 for a new article; +1 each time the source changes its title or text.",
+    )
     published_at: datetime | None = Field(default=None, description="As the source states.")
     ingested_at: datetime = Field(description="When ingest published it (UTC).")
     source: SourceRef
 
-    @field_validator("text", "title", "outlet", "url", "guid")
+    @field_validator("text", "html", "title", "outlet", "url", "guid")
     @classmethod
     def _no_nul(cls, value: str | None) -> str | None:
         # PostgreSQL cannot store NUL in text or JSONB; refuse it here, where it is one bad event.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+from importlib.metadata import version
+from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.database_url import parse_database_url
@@ -16,6 +18,10 @@ from shared.streams import StreamNames
 def _default_consumer_name() -> str:
     # Unique per process so replicas in one consumer group never share a pending list.
     return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _default_user_agent() -> str:
+    return f"newswire/{version('newswire')} (feed reader; python-httpx)"
 
 
 class Settings(BaseSettings):
@@ -54,6 +60,37 @@ class Settings(BaseSettings):
         le=MAX_TEXT_CHARS,  # a UTF-8 text within this many bytes is within as many characters
         description="Articles whose text is larger are refused at ingest with an error.",
     )
+    feeds_file: Path = Field(
+        default=Path("feeds.toml"),
+        description="The feed list (TOML) that `newswire feeds …` edits and ingest polls.",
+    )
+    feed_min_interval: float = Field(default=600, ge=1, description="Seconds, at least.")
+    feed_max_interval: float = Field(default=21_600, ge=1, description="Seconds, at most.")
+    feed_max_backoff: float = Field(
+        default=86_400, ge=1, description="Longest wait after errors or a Retry-After (s)."
+    )
+    feed_max_errors: int = Field(
+        default=10, ge=1, description="Consecutive failed polls after which a feed is paused."
+    )
+    feed_connect_timeout: float = Field(default=10, gt=0)
+    feed_timeout: float = Field(default=30, gt=0, description="Whole fetch, redirects included.")
+    feed_max_bytes: int = Field(default=10_000_000, ge=1_000, description="Body cap, decoded.")
+    feed_max_redirects: int = Field(default=5, ge=0)
+    feed_concurrency: int = Field(default=32, ge=1, description="Feeds fetched at once.")
+    feed_host_concurrency: int = Field(default=2, ge=1, description="Fetches at once per host.")
+    feed_jitter: float = Field(default=0.1, ge=0, le=0.5, description="Interval spread, ±.")
+    feed_initial_spread: float = Field(
+        default=60, ge=0, description="New feeds are first polled within this many seconds."
+    )
+    feed_redirect_confirmations: int = Field(
+        default=3, ge=1, description="Polls a permanent redirect must persist before it is adopted."
+    )
+    feed_user_agent: str = Field(default_factory=_default_user_agent)
+    ingest_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days an article stays in the dedup ledger after its feed stopped listing it.",
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON log lines (services); else console.")
 
@@ -61,6 +98,14 @@ class Settings(BaseSettings):
     @classmethod
     def _known_database(cls, value: str) -> str:
         parse_database_url(value)  # raises ValueError naming what is wrong
+        return value
+
+    @field_validator("feed_max_interval")
+    @classmethod
+    def _max_after_min(cls, value: float, info: ValidationInfo) -> float:
+        if value < info.data.get("feed_min_interval", 0):
+            msg = "FEED_MAX_INTERVAL must not be below FEED_MIN_INTERVAL"
+            raise ValueError(msg)
         return value
 
     @field_validator("stream_prefix")

@@ -20,6 +20,10 @@ class SourceEntry:
     url: str | None = None
     guid: str | None = None
     published_at: datetime | None = None
+    html: str | None = None
+    """Sanitised HTML the text was taken from (feeds), kept for consumers that render it."""
+    guid_scope: str | None = None
+    """Where a bare GUID is unique (a feed's host); see `shared.ids.article_id`."""
 
 
 @dataclass(frozen=True, slots=True)

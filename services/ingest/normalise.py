@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 
 from services.ingest.entry import SourceEntry
 from shared.ids import article_id, canonical_url
-from shared.schemas import RawArticle
+from shared.logging import get_logger
+from shared.schemas import MAX_HTML_CHARS, RawArticle
+
+log = get_logger(__name__)
 
 # C0/C1 controls other than tab and newline carry no text and break some consumers.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -34,6 +37,14 @@ def _clean_optional(value: str | None) -> str | None:
     return cleaned or None
 
 
+def _bounded_html(entry: SourceEntry) -> str | None:
+    # Over the cap the article still goes out with its text; only the rendering copy is dropped.
+    if entry.html is None or len(entry.html) <= MAX_HTML_CHARS:
+        return entry.html or None
+    log.warning("article html dropped", where=entry.where, chars=len(entry.html))
+    return None
+
+
 def normalise(
     entry: SourceEntry, *, max_text_bytes: int, now: datetime | None = None
 ) -> RawArticle:
@@ -53,12 +64,13 @@ def normalise(
     title = _clean_optional(entry.title)
     guid = _clean_optional(entry.guid)
     return RawArticle(
-        id=article_id(url=url, guid=guid, title=title, text=text),
+        id=article_id(url=url, guid=guid, title=title, text=text, guid_scope=entry.guid_scope),
         url=url,
         guid=guid,
         title=title,
         outlet=_clean_optional(entry.outlet),
         text=text,
+        html=_bounded_html(entry),
         published_at=entry.published_at,
         ingested_at=now or datetime.now(UTC),
         source=entry.source,

@@ -60,14 +60,31 @@ def test_non_http_urls_are_refused(bad: str) -> None:
         canonical_url(bad)
 
 
-def test_id_prefers_url_then_guid_then_content() -> None:
-    by_url = article_id(url="https://a.example/x", guid="g", title="t", text="body")
-    by_guid = article_id(url=None, guid="g", title="t", text="body")
+def test_id_prefers_guid_then_url_then_content() -> None:
+    by_guid = article_id(url="https://a.example/x", guid="g", title="t", text="body")
+    by_url = article_id(url="https://a.example/x", guid=None, title="t", text="body")
     by_content = article_id(url=None, guid=None, title="t", text="body")
     assert len({by_url, by_guid, by_content}) == 3
     assert by_guid == article_id(url=None, guid=" g ", title="other", text="other")
     assert by_content == article_id(url=None, guid="  ", title="t", text="body")
     assert by_content != article_id(url=None, guid=None, title="t", text="body!")
+
+
+def test_permalink_guid_is_the_same_article_as_its_link() -> None:
+    # One feed gives the permalink as GUID, another only as link: one article.
+    assert article_id(
+        url=None, guid="HTTPS://News.example.com/a?utm_source=rss", title="t", text="x"
+    ) == article_id(url="https://news.example.com/a", guid=None, title="u", text="y")
+
+
+def test_bare_guids_are_scoped_to_their_feed_and_uris_are_not() -> None:
+    one = article_id(url=None, guid="123", title=None, text="x", guid_scope="a.example")
+    other = article_id(url=None, guid="123", title=None, text="x", guid_scope="b.example")
+    assert one != other
+    tag = "tag:example.com,2026:entry-1"
+    assert article_id(url=None, guid=tag, title=None, text="x", guid_scope="a.example") == (
+        article_id(url=None, guid=tag, title=None, text="y", guid_scope="b.example")
+    )
 
 
 @given(st.text(), st.text())

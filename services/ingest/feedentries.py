@@ -1,0 +1,67 @@
+"""A parsed feed's items as source entries: HTML cleaned, links made absolute, GUIDs scoped."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from services.ingest.entry import SourceEntry
+from services.ingest.feeditems import FeedDocument, FeedItem
+from services.ingest.html import clean_html
+from shared.schemas import SourceRef
+
+
+def source_entries(document: FeedDocument, *, feed_url: str) -> list[SourceEntry]:
+    """One source entry per item of `document`, fetched from `feed_url`."""
+    source = SourceRef(kind="feed", name=feed_url)
+    scope = urlsplit(feed_url).hostname
+    outlet = _plain(document.title)
+    return [
+        _entry(item, number, source=source, feed_url=feed_url, scope=scope, outlet=outlet)
+        for number, item in enumerate(document.items, start=1)
+    ]
+
+
+def _entry(
+    item: FeedItem,
+    number: int,
+    *,
+    source: SourceRef,
+    feed_url: str,
+    scope: str | None,
+    outlet: str | None,
+) -> SourceEntry:
+    link = _http_link(item.link, feed_url)
+    cleaned = clean_html(item.content, base_url=link or feed_url)
+    title = _plain(item.title)
+    return SourceEntry(
+        source=source,
+        where=f"{feed_url} entry {number}",
+        # A headline-only item (link blogs, wire flashes) is still news: its title is its text.
+        text=cleaned.text or title or "",
+        title=title,
+        outlet=outlet,
+        url=link,
+        guid=item.guid,
+        published_at=item.published,
+        html=cleaned.html or None,
+        guid_scope=scope,
+    )
+
+
+def _plain(value: str | None) -> str | None:
+    # Titles may carry markup or escaped entities (RSS titles typed text/html).
+    return clean_html(value).text or None if value else None
+
+
+def _http_link(link: str | None, feed_url: str) -> str | None:
+    # A javascript:, mailto: or unresolvable link is no article URL; the entry keeps its
+    # GUID or content identity instead of being refused.
+    if not link:
+        return None
+    try:
+        absolute = urljoin(feed_url, link.strip())
+        parts = urlsplit(absolute)
+        _ = parts.port  # raises for a malformed port
+    except ValueError:
+        return None
+    return absolute if parts.scheme in ("http", "https") and parts.hostname else None

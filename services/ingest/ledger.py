@@ -1,0 +1,148 @@
+"""The publication ledger in Redis: what ingest published, written atomically with the event.
+
+Each article id maps to its last published revision and content fingerprint
+(`<prefix>:ingest:seen:<id>`). A Lua script compares that record, appends the event to the raw
+stream and updates the record in one step, so a crash can neither publish an article without
+recording it (a duplicate after restart) nor record one it never published (a loss).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from redis.asyncio import Redis
+
+from services.ingest.revisions import Seen, fingerprint, next_revision
+from shared.schemas import RawArticle
+from shared.wire import PAYLOAD_FIELD
+
+# Another poll changing the same record between our read and write is rare (one article in two
+# feeds polled at once); after this many rereads something is wrong.
+_ATTEMPTS = 5
+
+Prepare = Callable[[RawArticle], Awaitable[RawArticle]]
+
+# KEYS: ledger key, raw stream. ARGV: expected record ("" for none), new record, event, ttl.
+_PUBLISH_IF_UNCHANGED = """
+local current = redis.call('GET', KEYS[1]) or ''
+if current ~= ARGV[1] then
+    return false
+end
+local entry = redis.call('XADD', KEYS[2], '*', ARGV[5], ARGV[3])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[4])
+return entry
+"""
+
+
+class ArticleLedger:
+    """Reads and writes the ledger; publishes raw articles through it."""
+
+    def __init__(
+        self, client: Redis, *, prefix: str, raw_stream: str, retention_seconds: int
+    ) -> None:
+        self._client = client
+        self._prefix = f"{prefix}:ingest:seen:"
+        self._raw_stream = raw_stream
+        self._retention = retention_seconds
+        self._publish = client.register_script(_PUBLISH_IF_UNCHANGED)
+
+    async def seen(self, ids: Sequence[str]) -> dict[str, Seen | None]:
+        """The ledger record of each id (None: never published or expired)."""
+        if not ids:
+            return {}
+        raw = await self._client.mget([self._prefix + article_id for article_id in ids])
+        return {
+            article_id: Seen.decode(_text(value)) if value is not None else None
+            for article_id, value in zip(ids, raw, strict=True)
+        }
+
+    async def publish_new(
+        self,
+        articles: Sequence[RawArticle],
+        *,
+        republish: bool = False,
+        prepare: Prepare | None = None,
+    ) -> list[RawArticle]:
+        """Publish each article that is new or changed, as its next revision; return those.
+
+        `prepare` runs only for articles about to be published (full-text fetching); the
+        revision is judged on the article as given. With `republish`, unchanged articles go out
+        again as their current revision (see `next_revision`).
+        """
+        seen = await self.seen([article.id for article in articles])
+        planned: list[tuple[RawArticle, Seen, Seen | None]] = []
+        for article in articles:
+            print_ = fingerprint(article)
+            previous = seen[article.id]
+            revision = next_revision(previous, print_, republish=republish)
+            if revision is None:
+                continue
+            outgoing = await prepare(article) if prepare else article
+            planned.append(
+                (
+                    outgoing.model_copy(update={"revision": revision}),
+                    Seen(revision, print_),
+                    previous,
+                )
+            )
+        async with self._client.pipeline(transaction=False) as pipe:
+            for outgoing, record, previous in planned:
+                await self._publish_script(pipe, outgoing, record, previous)
+            entries = await pipe.execute()
+        published: list[RawArticle] = []
+        for (outgoing, record, _), entry in zip(planned, entries, strict=True):
+            if entry is not None:
+                published.append(outgoing)
+                continue
+            retried = await self._publish_after_conflict(outgoing, record, republish=republish)
+            if retried is not None:
+                published.append(retried)
+        return published
+
+    async def _publish_after_conflict(
+        self, article: RawArticle, record: Seen, *, republish: bool
+    ) -> RawArticle | None:
+        for _ in range(_ATTEMPTS):
+            previous = (await self.seen([article.id]))[article.id]
+            revision = next_revision(previous, record.fingerprint, republish=republish)
+            if revision is None:
+                return None
+            outgoing = article.model_copy(update={"revision": revision})
+            if await self._publish_script(
+                self._client, outgoing, Seen(revision, record.fingerprint), previous
+            ):
+                return outgoing
+        msg = f"article {article.id}: ledger record kept changing during {_ATTEMPTS} attempts"
+        raise RuntimeError(msg)
+
+    def _publish_script(
+        self, client: Redis, article: RawArticle, record: Seen, expected: Seen | None
+    ) -> Awaitable[object]:
+        return self._publish(
+            keys=[self._prefix + article.id, self._raw_stream],
+            args=[
+                expected.encode() if expected else "",
+                record.encode(),
+                article.model_dump_json(),
+                self._retention,
+                PAYLOAD_FIELD,
+            ],
+            client=client,
+        )
+
+    async def keep_alive(self, ids: Sequence[str]) -> None:
+        """Restart the retention clock of articles still listed in a feed.
+
+        Records expire only once their feed stopped listing them for the retention period, so
+        the ledger stays bounded without an old entry ever coming back as new.
+        """
+        if not ids:
+            return
+        async with self._client.pipeline(transaction=False) as pipe:
+            for article_id in ids:
+                pipe.expire(self._prefix + article_id, self._retention)
+            await pipe.execute()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
