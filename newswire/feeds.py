@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -91,8 +92,11 @@ def resume_feed(url: Annotated[str, typer.Argument(help="The paused feed's URL."
     err.print(f"Resumed {url}")
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per feed and line.")]
+
+
 @feeds.command("list")
-def list_feeds() -> None:
+def list_feeds(as_json: JsonOption = False) -> None:
     """Each feed with its health: status, last success, last error, next poll, entries."""
     settings = load_settings()
     feed_list = _load(settings)
@@ -101,22 +105,34 @@ def list_feeds() -> None:
         states = anyio.run(_load_states, settings, [feed.url for feed in feed_list])
     else:
         err.print("REDIS_URL is not set: showing the feed list without polling state.")
-    Console().print(_health_table(feed_list, states))
+    _report(feed_list, states, as_json=as_json)
 
 
 @feeds.command("poll")
-def poll() -> None:
-    """Poll every active feed once now and show the outcome (the service's code path)."""
+def poll(as_json: JsonOption = False) -> None:
+    """Poll every active feed once now and show the outcome; exit 1 if any feed failed."""
     from services.ingest.app import IngestService
 
     settings = load_settings()
     require_redis(settings)
     configure_logging(level="WARNING", json=False)
     states = anyio.run(IngestService(settings).poll_once)
-    by_url = {state.url: state for state in states}
-    Console().print(_health_table(_load(settings), by_url))
+    _report(_load(settings), {state.url: state for state in states}, as_json=as_json)
     if any(state.error_count for state in states):
         raise typer.Exit(1)
+
+
+def _report(
+    feed_list: Sequence[FeedConfig], states: dict[str, FeedState], *, as_json: bool
+) -> None:
+    if not as_json:
+        Console().print(_health_table(feed_list, states))
+        return
+    for feed in feed_list:
+        state = states.get(feed.url)
+        health = state.model_dump(mode="json", exclude={"entry_ids", "checksum"}) if state else {}
+        line = {**feed.model_dump(mode="json"), **health, "status": _status_word(state)}
+        sys.stdout.write(json.dumps(line) + "\n")
 
 
 @feeds.command("import-opml")
@@ -201,13 +217,22 @@ def _when(value: datetime | None, now: datetime) -> str:
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
-def _status(state: FeedState | None) -> str:
+def _status_word(state: FeedState | None) -> str:
     if state is None:
         return "unknown"
     if state.paused_reason:
-        return f"[red]paused[/red]: {state.paused_reason}"
+        return "paused"
     if state.last_polled_at is None:
         return "new"
+    return "failing" if state.error_count else "ok"
+
+
+def _status(state: FeedState | None) -> str:
+    word = _status_word(state)
+    if state is None or word in ("new", "unknown"):
+        return word
+    if state.paused_reason:
+        return f"[red]paused[/red]: {state.paused_reason}"
     if state.error_count:
         return f"[yellow]failing[/yellow] ({state.error_count} in a row)"
     return "[green]ok[/green]" + (f" (warning: {state.last_warning})" if state.last_warning else "")
@@ -228,16 +253,17 @@ def _health_table(feed_list: Sequence[FeedConfig], states: dict[str, FeedState])
         table.add_column(column, overflow="fold")
     for feed in feed_list:
         state = states.get(feed.url)
-        name = feed.title or (state.title if state else None) or feed.url
+        name = feed.title or (state.title if state else None)
+        label = f"{name}\n{feed.url}" if name else feed.url
         if state and state.fetch_url != feed.url:
-            name += f"\n(moved to {state.fetch_url})"
+            label += f"\n(moved to {state.fetch_url})"
         error = (
             f"{_when(state.last_error_at, now)}: {state.last_error}"
             if state and state.last_error
             else "-"
         )
         table.add_row(
-            name if name == feed.url else f"{name}\n{feed.url}",
+            label,
             _status(state),
             _when(state.last_success_at, now) if state else "-",
             error,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 _PARAGRAPH_BREAK = "\n\n"
 
 
@@ -25,6 +27,9 @@ def extract_article_text(page: bytes | str, *, url: str | None = None) -> str | 
     # Imported here: it is slow to import and only feeds with full text turned on need it.
     import trafilatura
 
+    # It logs pages it rejects as errors without saying which article; the poller reports
+    # that outcome itself, with the article id, as a warning.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     text = trafilatura.extract(
         page,
         url=url,

@@ -301,3 +301,49 @@ async def test_wordpress_style_content_is_cleaned(
     assert "photo.jpg" in first["html"]
     assert "pixel.wp.com" not in first["html"]
     assert "<script" not in first["html"]
+
+
+ARTICLE_PAGE = b"""<!DOCTYPE html><html><head><title>Harbour wall repaired</title></head><body>
+<header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<article><h1>Harbour wall repaired</h1>
+<p>The harbour wall damaged in the winter storms has been repaired, the port office said on
+Tuesday, after six weeks of work by a team of twelve masons and engineers.</p>
+<p>Boats that had been moored in the outer basin can return to their usual berths from next
+week, and the footpath along the wall will reopen to walkers at the same time.</p>
+<p>The repair used stone from the original quarry so that the new section matches the old.</p>
+</article>
+<aside>Most read: festival programme, library hours, market reopens</aside>
+<footer>Copyright Example Harbour News. All rights reserved.</footer></body></html>"""
+
+
+async def test_full_text_replaces_the_teaser_with_the_page_text(
+    feed_settings: Settings, redis_client: Redis, server: FeedServer
+) -> None:
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>'
+        f"<item><title>Harbour</title><link>{server.url('/story/1')}</link>"
+        "<description>Short teaser.</description></item>"
+        f"<item><title>Missing</title><link>{server.url('/story/404')}</link>"
+        "<description>Teaser of a page that is gone.</description></item>"
+        "</channel></rss>"
+    ).encode()
+    server.set("/teasers", FeedRoute(body=feed))
+    server.set("/story/1", FeedRoute(body=ARTICLE_PAGE, content_type="text/html; charset=utf-8"))
+    save_feed_list(
+        feed_settings.feeds_file, [FeedConfig(url=server.url("/teasers"), full_text=True)]
+    )
+    service = IngestService(feed_settings)
+
+    await service.poll_once()
+    await service.poll_once()  # unchanged: no page fetched again
+
+    events = await stream_events(redis_client, feed_settings.streams.raw)
+    assert len(events) == 2
+    full, missing = events
+    assert "The harbour wall damaged in the winter storms" in full["text"]
+    assert "original quarry" in full["text"]
+    assert "Most read" not in full["text"]
+    assert "All rights reserved" not in full["text"]
+    assert full["html"] == "Short teaser."
+    assert missing["text"] == "Teaser of a page that is gone."
+    assert len(server.requests("/story/1")) == 1

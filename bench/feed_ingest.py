@@ -1,0 +1,189 @@
+"""Benchmark: feeds per second for parse + normalise + publish, on one core.
+
+Runs the ingest code path a poll runs after its fetch (`digest_feed`, then the ledger's atomic
+publish) over synthetic 50-entry feeds, one feed after another in one process, and reports
+feeds/s and where the time goes. Then it runs the same feeds through full polls against a
+local HTTP server, so the fetch, scheduling and threads are counted too.
+
+    .venv/bin/python -m bench.feed_ingest [--feeds 200] [--entries 50]
+
+Uses REDIS_URL if set (a throw-away key prefix), else a private embedded server. Pin it to one
+core with `taskset -c 0` to measure one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import anyio
+from redis.asyncio import Redis
+
+from services.ingest.app import IngestService
+from services.ingest.feedentries import source_entries
+from services.ingest.feedlist import FeedConfig, save_feed_list
+from services.ingest.feedparse import parse_feed
+from services.ingest.ledger import ArticleLedger
+from services.ingest.normalise import normalise
+from services.ingest.poller import digest_feed
+from shared.embedded_redis import embedded_redis
+from shared.settings import Settings
+from tests.feedfactory import atom_feed, rss_feed
+from tests.feedserver import FeedRoute, FeedServer
+
+
+@contextmanager
+def _redis() -> Iterator[str]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+    else:
+        with embedded_redis() as embedded:
+            yield embedded
+
+
+def _bodies(feeds: int, entries: int) -> list[bytes]:
+    return [(rss_feed if n % 2 else atom_feed)(feed_no=n, entries=entries) for n in range(feeds)]
+
+
+async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) -> dict[str, float]:
+    """Time the two halves separately, feed by feed, as one poll would do them."""
+    client = Redis.from_url(redis_url)
+    ledger = ArticleLedger(
+        client, prefix=prefix, raw_stream=f"{prefix}:articles:raw", retention_seconds=3600
+    )
+    digest_s = publish_s = 0.0
+    published = 0
+    started = time.perf_counter()
+    for n, body in enumerate(bodies):
+        url = f"https://news.example.com/feed/{n}"
+        t0 = time.perf_counter()
+        digest = digest_feed(
+            body,
+            url=url,
+            headers={"content-type": "application/xml"},
+            max_text_bytes=200_000,
+            now=datetime.now(UTC),
+        )
+        t1 = time.perf_counter()
+        published += len(await ledger.publish_new(digest.articles))
+        await ledger.keep_alive([a.id for a in digest.articles])
+        publish_s += time.perf_counter() - t1
+        digest_s += t1 - t0
+    total = time.perf_counter() - started
+    keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+    for start in range(0, len(keys), 1000):
+        await client.delete(*keys[start : start + 1000])
+    await client.aclose()
+    return {"total_s": total, "digest_s": digest_s, "publish_s": publish_s, "published": published}
+
+
+def _stage_times(bodies: list[bytes]) -> dict[str, float]:
+    """Milliseconds per feed in each CPU stage of the digest, timed separately."""
+    url = "https://news.example.com/feed"
+    now = datetime.now(UTC)
+    t0 = time.perf_counter()
+    documents = [parse_feed(body, url=url, headers={}) for body in bodies]
+    t1 = time.perf_counter()
+    entries = [source_entries(document, feed_url=url) for document in documents]
+    t2 = time.perf_counter()
+    for feed_entries in entries:
+        for entry in feed_entries:
+            normalise(entry, max_text_bytes=200_000, now=now)
+    t3 = time.perf_counter()
+    per_feed = 1000 / len(bodies)
+    return {
+        "feedparser.parse": (t1 - t0) * per_feed,
+        "HTML cleaning (lxml + nh3)": (t2 - t1) * per_feed,
+        "normalise (text, URL, id)": (t3 - t2) * per_feed,
+    }
+
+
+async def _full_polls(bodies: list[bytes], redis_url: str, prefix: str) -> dict[str, float]:
+    with FeedServer() as server, tempfile.TemporaryDirectory() as folder:
+        for n, body in enumerate(bodies):
+            server.set(f"/feed/{n}", FeedRoute(body=body, etag=f'"{n}"'))
+        settings = Settings(
+            redis_url=redis_url,
+            stream_prefix=prefix,
+            feeds_file=Path(folder) / "feeds.toml",
+            feed_host_concurrency=32,
+            feed_timeout=120,
+        )
+        save_feed_list(
+            settings.feeds_file,
+            [FeedConfig(url=server.url(f"/feed/{n}")) for n in range(len(bodies))],
+        )
+        service = IngestService(settings)
+        t0 = time.perf_counter()
+        states = await service.poll_once()
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        await service.poll_once()
+        second = time.perf_counter() - t0
+        async with Redis.from_url(redis_url) as client:
+            published = await client.xlen(settings.streams.raw)
+            keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+            for start in range(0, len(keys), 1000):
+                await client.delete(*keys[start : start + 1000])
+    failed = sum(1 for s in states if s.error_count)
+    return {"first_s": first, "second_s": second, "published": published, "failed": failed}
+
+
+def main() -> None:
+    """Run the benchmark and print its figures (and one JSON line for records)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.feed_ingest")
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--entries", type=int, default=50)
+    args = parser.parse_args()
+    bodies = _bodies(args.feeds, args.entries)
+    size = sum(len(b) for b in bodies) / len(bodies)
+    cores = len(os.sched_getaffinity(0))
+    print(
+        f"{args.feeds} feeds x {args.entries} entries, {size / 1024:.0f} KiB each, {cores} core(s)"
+    )
+    with _redis() as redis_url:
+        prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        path = anyio.run(_digest_and_publish, bodies, redis_url, prefix)
+        polls = anyio.run(_full_polls, bodies, redis_url, f"{prefix}-poll")
+    feeds_per_s = args.feeds / path["total_s"]
+    print(
+        f"parse+normalise+publish: {feeds_per_s:.1f} feeds/s "
+        f"({feeds_per_s * args.entries:.0f} entries/s), {path['published']:.0f} published"
+    )
+    print(
+        f"  parse+clean+normalise: {path['digest_s']:.2f} s, "
+        f"publish (ledger script): {path['publish_s']:.2f} s"
+    )
+    for name, ms in _stage_times(bodies).items():
+        print(f"  {name}: {ms:.1f} ms per feed")
+    print(
+        f"full polls over local HTTP: first {args.feeds / polls['first_s']:.1f} feeds/s "
+        f"({polls['published']:.0f} published, {polls['failed']:.0f} failed), "
+        f"second (all 304) {args.feeds / polls['second_s']:.1f} feeds/s"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "feed_ingest",
+                "feeds": args.feeds,
+                "entries": args.entries,
+                "cores": cores,
+                "feeds_per_s": round(feeds_per_s, 1),
+                **path,
+                **polls,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

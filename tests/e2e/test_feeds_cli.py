@@ -1,0 +1,122 @@
+"""`newswire feeds …`: the feed list, OPML, polling once, health, pausing and resuming."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from typer.testing import CliRunner
+
+from newswire.cli import app
+from services.ingest.feedlist import load_feed_list
+from tests.feedfactory import rss_feed
+from tests.feedserver import FeedRoute, FeedServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def feeds_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "feeds.toml"
+    monkeypatch.setenv("FEEDS_FILE", str(path))
+    monkeypatch.setenv("FEED_INITIAL_SPREAD", "0")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    return path
+
+
+@pytest.fixture
+def with_redis(
+    feeds_file: Path, redis_url: str, stream_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Redis]:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("STREAM_PREFIX", stream_prefix)
+    client = Redis.from_url(redis_url)
+    try:
+        yield client
+    finally:
+        keys = list(client.scan_iter(match=f"{stream_prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["feeds", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_add_list_remove(feeds_file: Path) -> None:
+    assert _run("add", "https://news.example.com/rss", "--title", "Example")[0] == 0
+    assert _run("add", "https://example.org/atom.xml", "--full-text")[0] == 0
+    code, _, err = _run("add", "HTTPS://NEWS.example.com/rss#again")
+    assert code == 1
+    assert "already listed" in err
+    code, _, err = _run("add", "ftp://example.net/feed")
+    assert code == 1
+    assert "not an absolute http(s) URL" in err
+
+    code, out, err = _run("list", "--json")
+    assert code == 0
+    assert "REDIS_URL is not set" in err
+    listed = [json.loads(line) for line in out.splitlines()]
+    assert [(f["url"], f["title"], f["status"]) for f in listed] == [
+        ("https://news.example.com/rss", "Example", "unknown"),
+        ("https://example.org/atom.xml", None, "unknown"),
+    ]
+    assert "Example" in _run("list")[1]  # the table for people
+
+    assert _run("remove", "https://news.example.com/rss")[0] == 0
+    assert [f.url for f in load_feed_list(feeds_file)] == ["https://example.org/atom.xml"]
+    assert load_feed_list(feeds_file)[0].full_text
+    assert _run("remove", "https://news.example.com/rss")[0] == 1
+
+
+def test_opml_import_and_export(feeds_file: Path, tmp_path: Path) -> None:
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="News">'
+        '<outline text="One" xmlUrl="https://one.example.com/rss"/>'
+        '<outline text="Bad" xmlUrl="gopher://two.example.com/"/></outline></body></opml>'
+    )
+    code, _, err = _run("import-opml", str(opml))
+    assert code == 0
+    assert "1 feeds added, 0 already listed, 1 skipped" in err
+    assert _run("import-opml", str(opml))[2].startswith("skipped")
+
+    out_file = tmp_path / "out.opml"
+    assert _run("export-opml", "-o", str(out_file))[0] == 0
+    assert 'xmlUrl="https://one.example.com/rss"' in out_file.read_text()
+    assert "not OPML" in _run("import-opml", str(feeds_file))[2]
+
+
+def test_poll_list_pause_and_resume(with_redis: Redis, stream_prefix: str) -> None:
+    with FeedServer() as server:
+        server.set("/good", FeedRoute(body=rss_feed(feed_no=1, entries=3)))
+        server.set("/gone", FeedRoute(status=410))
+        for path in ("/good", "/gone"):
+            assert _run("add", server.url(path))[0] == 0
+
+        code, out, _ = _run("poll")
+        assert code == 1  # one feed failed
+        assert with_redis.xlen(f"{stream_prefix}:articles:raw") == 3
+
+        code, out, _ = _run("list", "--json")
+        assert code == 0
+        good, gone = (json.loads(line) for line in out.splitlines())
+        assert (good["status"], good["entries_seen"], good["published"]) == ("ok", 3, 3)
+        assert good["last_success_at"]
+        assert good["next_poll_at"]
+        assert gone["status"] == "paused"
+        assert "410 Gone" in gone["paused_reason"]
+        assert gone["last_error"]
+        assert gone["next_poll_at"] is None
+
+        server.set("/gone", FeedRoute(body=rss_feed(feed_no=2, entries=1)))
+        assert _run("resume", server.url("/gone"))[0] == 0
+        code, out, _ = _run("poll", "--json")
+        assert code == 0
+        assert {json.loads(line)["status"] for line in out.splitlines()} == {"ok"}
+        assert with_redis.xlen(f"{stream_prefix}:articles:raw") == 4
