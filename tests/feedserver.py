@@ -61,6 +61,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: tests read the recorded requests instead."""
 
     def do_GET(self) -> None:
+        owner = self.server.owner
+        owner.enter()
+        try:
+            self._answer()
+        finally:
+            owner.leave()
+
+    def _answer(self) -> None:
         headers = {name.lower(): value for name, value in self.headers.items()}
         self.server.owner.record(RecordedRequest(self.path, headers))
         route = self.server.owner.route(self.path)
@@ -135,6 +143,9 @@ class FeedServer:
         self._lock = threading.Lock()
         self._routes: dict[str, FeedRoute] = {}
         self._requests: list[RecordedRequest] = []
+        self._in_flight = 0
+        self.max_in_flight = 0
+        """The most requests that were being answered at one time."""
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -158,6 +169,17 @@ class FeedServer:
         """Keep `request` for `requests`."""
         with self._lock:
             self._requests.append(request)
+
+    def enter(self) -> None:
+        """Count a request being answered."""
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def leave(self) -> None:
+        """Count a request answered."""
+        with self._lock:
+            self._in_flight -= 1
 
     def requests(self, path: str | None = None) -> list[RecordedRequest]:
         """Requests so far (for `path` only, if given), in arrival order."""

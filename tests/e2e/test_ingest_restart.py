@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
@@ -22,9 +24,9 @@ pytestmark = pytest.mark.e2e
 FEEDS, ENTRIES = 60, 20
 
 
-async def _wait(condition_s: float, check: object, message: str) -> None:
-    deadline = time.monotonic() + condition_s
-    while not await check():  # type: ignore[operator]
+async def _wait(limit_s: float, check: Callable[[], Awaitable[bool]], message: str) -> None:
+    deadline = time.monotonic() + limit_s
+    while not await check():
         assert time.monotonic() < deadline, message
         await anyio.sleep(0.05)
 
@@ -51,8 +53,11 @@ async def test_kill_and_restart_republishes_nothing(
                 "feed_host_concurrency": 2,
             }
         )
+        server.set("/broken", FeedRoute(body=b"<html><body>not a feed</body></html>"))
         save_feed_list(
-            settings.feeds_file, [FeedConfig(url=server.url(f"/f/{n}")) for n in range(FEEDS)]
+            settings.feeds_file,
+            [FeedConfig(url=server.url(f"/f/{n}")) for n in range(FEEDS)]
+            + [FeedConfig(url=server.url("/broken"))],
         )
         env = settings.child_env()
         raw = settings.streams.raw
@@ -78,12 +83,9 @@ async def test_kill_and_restart_republishes_nothing(
             await _wait(120, all_published, "ingest did not finish after the restart")
 
             # A full second round after the restart: every feed asked conditionally.
-            def conditional_round() -> bool:
+            async def rounds_done() -> bool:
                 asked = {r.path for r in server.requests() if "if-none-match" in r.headers}
                 return len(asked) == FEEDS
-
-            async def rounds_done() -> bool:
-                return conditional_round()
 
             await _wait(60, rounds_done, "no conditional round after the restart")
         finally:
@@ -94,3 +96,11 @@ async def test_kill_and_restart_republishes_nothing(
     assert at_kill < total, "the kill came after the first round; nothing was interrupted"
     assert len(events) == total
     assert max(Counter(e["id"] for e in events).values()) == 1
+    # The hostile feed is an error of its own in the (structured) log; the rest went on.
+    records = [
+        json.loads(line) for line in (tmp_path / "logs-2" / "ingest.log").read_text().splitlines()
+    ]
+    failures = [r for r in records if r["event"] == "feed poll failed"]
+    assert failures
+    assert {r["feed"] for r in failures} == {server.url("/broken")}
+    assert all("not a feed" in r["error"] for r in failures)

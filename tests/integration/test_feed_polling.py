@@ -347,3 +347,30 @@ async def test_full_text_replaces_the_teaser_with_the_page_text(
     assert full["html"] == "Short teaser."
     assert missing["text"] == "Teaser of a page that is gone."
     assert len(server.requests("/story/1")) == 1
+
+
+async def test_fetches_per_host_are_limited(
+    feed_settings: Settings, redis_client: Redis, server: FeedServer
+) -> None:
+    for n in range(8):
+        server.set(f"/slow/{n}", FeedRoute(body=rss_feed(feed_no=n, entries=1), delay=0.3))
+    _list_feeds(feed_settings, [server.url(f"/slow/{n}") for n in range(8)])
+    settings = feed_settings.model_copy(update={"feed_host_concurrency": 2})
+
+    states = await IngestService(settings).poll_once()
+
+    assert all(state.error_count == 0 for state in states)
+    assert server.max_in_flight == 2
+    assert await redis_client.xlen(settings.streams.raw) == 8
+
+
+async def test_a_redirect_loop_is_cut_at_the_cap(
+    feed_settings: Settings, server: FeedServer
+) -> None:
+    server.set("/loop", FeedRoute(status=302, headers={"Location": "/loop"}))
+    _list_feeds(feed_settings, [server.url("/loop")])
+
+    [state] = await IngestService(feed_settings).poll_once()
+
+    assert state.last_error == f"more than {feed_settings.feed_max_redirects} redirects"
+    assert len(server.requests("/loop")) == feed_settings.feed_max_redirects + 1
