@@ -6,7 +6,10 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
+
 from services.ingest.entry import SourceEntry
+from shared.batch import describe_validation_error
 from shared.ids import article_id, canonical_url
 from shared.logging import get_logger
 from shared.schemas import MAX_HTML_CHARS, RawArticle
@@ -63,15 +66,20 @@ def normalise(
         raise RejectedEntry(str(exc)) from exc
     title = _clean_optional(entry.title)
     guid = _clean_optional(entry.guid)
-    return RawArticle(
-        id=article_id(url=url, guid=guid, title=title, text=text, guid_scope=entry.guid_scope),
-        url=url,
-        guid=guid,
-        title=title,
-        outlet=_clean_optional(entry.outlet),
-        text=text,
-        html=_bounded_html(entry),
-        published_at=entry.published_at,
-        ingested_at=now or datetime.now(UTC),
-        source=entry.source,
-    )
+    try:
+        return RawArticle(
+            id=article_id(url=url, guid=guid, title=title, text=text, guid_scope=entry.guid_scope),
+            url=url,
+            guid=guid,
+            title=title,
+            outlet=_clean_optional(entry.outlet),
+            text=text,
+            html=_bounded_html(entry),
+            published_at=entry.published_at,
+            ingested_at=now or datetime.now(UTC),
+            source=entry.source,
+        )
+    except ValidationError as exc:
+        # What the schema refuses (a 3,000-character headline, NUL in a URL) is this entry's
+        # problem alone.
+        raise RejectedEntry(describe_validation_error(exc)) from exc

@@ -86,6 +86,24 @@ def digest_feed(
     )
 
 
+def guarded_digest(
+    body: bytes, *, url: str, headers: Mapping[str, str], max_text_bytes: int, now: datetime
+) -> Digest:
+    """`digest_feed`, with any failure of the parsing libraries made this feed's error.
+
+    Hostile input can make feedparser, lxml or nh3 raise what they never document (deep
+    nesting, odd encodings); that is a broken feed, not a broken service.
+    """
+    try:
+        return digest_feed(body, url=url, headers=headers, max_text_bytes=max_text_bytes, now=now)
+    except FeedFormatError:
+        raise
+    except Exception as exc:
+        log.exception("feed parser failed", feed=url)
+        msg = f"parser failed: {type(exc).__name__}: {exc}"
+        raise FeedFormatError(msg) from exc
+
+
 class FeedPoller:
     """Polls feeds with the real adapters it is given; see `poll`."""
 
@@ -158,7 +176,7 @@ class FeedPoller:
         if checksum == state.checksum:
             return await self._unchanged(state, fetched, now, reason="body unchanged")
         digest = await anyio.to_thread.run_sync(
-            lambda: digest_feed(
+            lambda: guarded_digest(
                 fetched.body,
                 url=fetched.url,
                 headers=fetched.headers,

@@ -8,8 +8,10 @@ import pytest
 from services.ingest.feedentries import source_entries
 from services.ingest.feeditems import FeedFormatError
 from services.ingest.feedparse import parse_feed
+from services.ingest.poller import digest_feed, guarded_digest
 
 URL = "https://news.example.com/feed.xml"
+NOW = datetime(2026, 1, 2, tzinfo=UTC)
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
 <channel><title>Example &amp; Co</title><ttl>45</ttl>
@@ -105,3 +107,51 @@ def test_json_feed() -> None:
     assert first.text == "Hello world"
     assert first.published_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert second.text == "Plain text item."
+
+
+def test_entries_the_schema_refuses_are_rejected_one_by_one() -> None:
+    long_title = "Headline " * 400
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>{long_title}</title><description>Text.</description></item>"
+        "<item><title>Fine</title><link>https://news.example.com/ok</link>"
+        "<description>Good text.</description></item>"
+        "<item><title>Empty</title><description>  </description><guid>x</guid></item>"
+        "</channel></rss>"
+    ).encode()
+
+    digest = digest_feed(body, url=URL, headers={}, max_text_bytes=200_000, now=NOW)
+
+    assert [a.title for a in digest.articles] == ["Fine", "Empty"]
+    assert len(digest.rejected) == 1
+    assert "title" in digest.rejected[0].error
+    assert digest.rejected[0].where == f"{URL} entry 1"
+
+
+def test_a_parser_crash_becomes_this_feeds_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*_: object, **__: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("services.ingest.poller.digest_feed", explode)
+    with pytest.raises(FeedFormatError, match="parser failed: RecursionError: maximum recursion"):
+        guarded_digest(RSS, url=URL, headers={}, max_text_bytes=200_000, now=NOW)
+
+
+def test_entity_bombs_and_external_entities_are_not_expanded() -> None:
+    levels = ['<!ENTITY l0 "lol">'] + [
+        f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10)
+    ]
+    body = (
+        '<?xml version="1.0"?><!DOCTYPE rss ['
+        + "".join(levels)
+        + '<!ENTITY s SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><title>t</title>'
+        "<item><title>&l9;</title><description>&s; x</description></item>"
+        "<item><title>ok</title><description>fine</description></item></channel></rss>"
+    ).encode()
+
+    digest = guarded_digest(body, url=URL, headers={}, max_text_bytes=200_000, now=NOW)
+
+    texts = [f"{a.title} {a.text}" for a in digest.articles]
+    assert all(len(text) < 1000 for text in texts)
+    assert not any("root:" in text for text in texts)
+    assert "ok fine" in texts
