@@ -90,12 +90,12 @@ def render_table(articles: Sequence[EnrichedArticle]) -> Table:
     for column in ("Title", "Outlet", "Top entities", "Topics"):
         table.add_column(column, overflow="fold")
     for article in articles:
-        # Entities come in order of first appearance; a stable sort keeps that order on ties.
-        top = sorted(article.entities, key=lambda e: -e.count)[:TOP_ENTITIES]
+        # Entities come most salient first.
+        top = article.entities[:TOP_ENTITIES]
         table.add_row(
             _headline(article),
             article.outlet or "(not named in the text)",
-            ", ".join(f"{e.text} ({e.label} ×{e.count})" for e in top),
+            ", ".join(f"{e.text} ({e.label})" for e in top),
             ", ".join(t.label for t in article.topics[:4]),
         )
     return table

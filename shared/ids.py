@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track the reader; dropping them makes one article one URL.
@@ -99,3 +101,12 @@ def content_fingerprint(title: str | None, text: str) -> str:
 def tell_apart(article_id_: str, distinguisher: str) -> str:
     """A derived id for one of several different entries a feed gave the same identity."""
     return _digest("repeat", f"{article_id_}\x00{distinguisher}")
+
+
+_KEY_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+def entity_key(label: str, name: str) -> str:
+    """`LABEL:ascii-slug`: the same name and type give the same key in every article."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return f"{label}:{_KEY_CHARS.sub('-', folded).strip('-')}"

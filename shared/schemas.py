@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.ids import entity_key
 
 SCHEMA_VERSION: Literal[1] = 1
 # Bounds on what any producer may put in an article. NER needs roughly 1 GB of working memory
@@ -83,14 +85,36 @@ class Mention(BaseModel):
 
 
 class Entity(BaseModel):
-    """A named entity of one article: all mentions with the same text and label."""
+    """One real-world entity of an article, with every mention of it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    text: str
+    text: str = Field(description="Canonical name: the full name, the country's common name, …")
+    key: str = Field(
+        default="",
+        description="Stable across articles: the same entity gets the same key (LABEL:name).",
+    )
     label: str = Field(description="spaCy/OntoNotes label: PERSON, ORG, GPE, …")
     count: int = Field(ge=1)
+    forms: tuple[str, ...] = Field(
+        default=(), description="Every surface form, possessives removed."
+    )
+    salience: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of the article's entity weight (title 3, lead 2, else 1).",
+    )
     mentions: tuple[Mention, ...]
+
+    @model_validator(mode="after")
+    def _fill_from_older_events(self) -> Entity:
+        # Events enriched before keys and forms existed still read as complete entities.
+        if not self.key:
+            object.__setattr__(self, "key", entity_key(self.label, self.text))
+        if not self.forms:
+            object.__setattr__(self, "forms", (self.text,))
+        return self
 
 
 class Topic(BaseModel):
@@ -115,6 +139,10 @@ class ModelRef(BaseModel):
 class EnrichedArticle(RawArticle):
     """A raw article plus entities and topics (`newswire:articles:enriched`)."""
 
+    language: str = Field(
+        default="und",
+        description="ISO 639-1 code of the text's language (py3langid); und: undetermined.",
+    )
     entities: tuple[Entity, ...]
     topics: tuple[Topic, ...]
     model: ModelRef

@@ -1,13 +1,29 @@
-"""Merging NER mentions into one entity list per article."""
+"""From NER mentions to one entity per real-world thing, with a stable key and a salience.
+
+The raw model output splits one entity many ways: "Jens Stoltenberg" (PERSON) and bare
+"Stoltenberg" (tagged GPE in one sentence, ORG in another), "Putin’s" with its possessive,
+"the United States" and "U.S.". Mentions are cleaned (possessives and leading determiners
+off), countries folded through the country table, short forms of a person's name merged into
+the full name and acronyms into the organisation they abbreviate; each entity then takes one
+type, decided across its mentions.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from services.enrich.countries import CountryAliases
+from shared.ids import entity_key
 from shared.schemas import Entity, Mention
+
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+# Salience weights: the headline and the lead say what the article is about.
+_TITLE_WEIGHT, _LEAD_WEIGHT, _BODY_WEIGHT = 3.0, 2.0, 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,28 +35,163 @@ class RawMention:
     field: Literal["title", "text"]
     start: int
     end: int
+    sentence_start: bool = False
+    """True when the span opens its sentence (so a capital "The" is only capitalised)."""
 
 
-def merge_mentions(mentions: Sequence[RawMention]) -> tuple[Entity, ...]:
-    """One entity per exact mention text, in order of first appearance.
+@dataclass(frozen=True, slots=True)
+class _Clean:
+    text: str
+    label: str
+    field: Literal["title", "text"]
+    start: int
+    end: int
 
-    The model may tag the same text differently in different sentences; the entity takes the
-    label most of its mentions have (the earliest such label on a tie).
-    """
-    by_text: dict[str, list[RawMention]] = {}
+
+def clean_mention(mention: RawMention) -> _Clean | None:
+    """The mention without possessive or leading determiner, offsets moved to match."""
+    text, start, end = mention.text, mention.start, mention.end
+    possessive = _POSSESSIVE.search(text)
+    if possessive:
+        end -= len(possessive.group(0))
+        text = text[: possessive.start()]
+    determiner = _DETERMINER.match(text)
+    # A capitalised "The" mid-sentence is part of a name ("The Telegraph").
+    if determiner and (determiner.group(0)[0].islower() or mention.sentence_start):
+        start += determiner.end()
+        text = text[determiner.end() :]
+    text = text.strip()
+    if not any(ch.isalpha() for ch in text):
+        return None
+    return _Clean(text, mention.label, mention.field, start, end)
+
+
+@dataclass
+class _Group:
+    name: str
+    mentions: list[_Clean] = field(default_factory=list)
+    fixed_label: str | None = None
+    """Set when the label is known, not voted (countries)."""
+    fixed_name: bool = False
+    """Set when the name is decided (a country's, an acronym, a person's full name)."""
+
+    def canonical(self) -> str:
+        """The fixed name, else the most used form, preferring ordinary case to shouting."""
+        if self.fixed_name:
+            return self.name
+        forms = Counter(m.text for m in self.mentions)
+        quiet = [form for form in forms if not form.isupper()] or list(forms)
+        return max(quiet, key=lambda form: (forms[form], len(form)))
+
+    @property
+    def label(self) -> str:
+        if self.fixed_label:
+            return self.fixed_label
+        votes = Counter(m.label for m in self.mentions)
+        top = max(votes.values())
+        return next(m.label for m in self.mentions if votes[m.label] == top)
+
+    @property
+    def words(self) -> list[str]:
+        return self.name.split()
+
+
+def _group(mentions: Sequence[_Clean], countries: CountryAliases) -> list[_Group]:
+    groups: dict[str, _Group] = {}
     for mention in mentions:
-        by_text.setdefault(mention.text, []).append(mention)
+        country = countries.lookup(mention.text, mention.label)
+        name = country.name if country else mention.text
+        group = groups.setdefault(name.casefold(), _Group(name))
+        if country:
+            group.fixed_label = "GPE"
+            group.fixed_name = True
+        group.mentions.append(mention)
+    return list(groups.values())
+
+
+def _person_for(short: _Group, people: list[_Group]) -> _Group | None:
+    # "Stoltenberg" is Jens Stoltenberg when exactly one full name in the article starts or
+    # ends with it; with two candidates it stays apart rather than guessing.
+    words = short.words
+    matches = [
+        person
+        for person in people
+        if person is not short
+        and len(person.words) > len(words)
+        and (person.words[-len(words) :] == words or person.words[: len(words)] == words)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _initials(group: _Group) -> str:
+    return "".join(word[0] for word in group.words if word[0].isupper())
+
+
+def _merge(groups: list[_Group]) -> list[_Group]:
+    people = [g for g in groups if g.label == "PERSON" and len(g.words) > 1]
+    acronyms = {_initials(g): g for g in groups if g.label == "ORG" and len(g.words) > 2}
+    kept: list[_Group] = []
+    for group in groups:
+        if group.fixed_label is None:
+            target = _person_for(group, people)
+            if target is None and group.name.isupper():
+                full = acronyms.get(group.name.replace(".", ""))
+                # The acronym is the name the news uses; the full form joins it.
+                if full is not None and full is not group:
+                    group.mentions.extend(full.mentions)
+                    full.mentions.clear()
+                    group.fixed_name = True
+            if target is not None:
+                target.mentions.extend(group.mentions)
+                target.fixed_label = "PERSON"
+                target.fixed_name = True
+                continue
+        kept.append(group)
+    return [g for g in kept if g.mentions]
+
+
+def _title_noise(group: _Group, body: str) -> bool:
+    # Headline case capitalises ordinary words ("… for Supporting Russia") and the model takes
+    # some for names. A one-word entity seen only in the title, whose word the body uses in
+    # lower case, is such a word.
+    if any(m.field == "text" for m in group.mentions) or len(group.words) != 1:
+        return False
+    word = group.words[0]
+    return word.lower() != word and re.search(rf"\b{re.escape(word.lower())}\b", body) is not None
+
+
+def _weight(mention: _Clean, lead_end: int) -> float:
+    if mention.field == "title":
+        return _TITLE_WEIGHT
+    return _LEAD_WEIGHT if mention.start < lead_end else _BODY_WEIGHT
+
+
+def resolve_entities(
+    mentions: Sequence[RawMention], *, countries: CountryAliases, body: str, lead_end: int
+) -> tuple[Entity, ...]:
+    """One entity per real-world thing, most salient first (ties: first mentioned first).
+
+    `lead_end` is where the body's first paragraph ends: mentions before it weigh double.
+    """
+    cleaned = [c for c in (clean_mention(m) for m in mentions) if c is not None]
+    groups = [g for g in _merge(_group(cleaned, countries)) if not _title_noise(g, body)]
+    weights = [sum(_weight(m, lead_end) for m in g.mentions) for g in groups]
+    total = sum(weights) or 1.0
     entities = []
-    for text, group in by_text.items():
-        labels = Counter(m.label for m in group)
-        top = max(labels.values())
-        label = next(m.label for m in group if labels[m.label] == top)
+    for group, weight in zip(groups, weights, strict=True):
+        ordered = sorted(group.mentions, key=lambda m: (m.field != "title", m.start))
+        label = group.label
+        name = group.canonical()
         entities.append(
             Entity(
-                text=text,
+                text=name,
+                key=entity_key(label, name),
                 label=label,
-                count=len(group),
-                mentions=tuple(Mention(field=m.field, start=m.start, end=m.end) for m in group),
+                count=len(ordered),
+                forms=tuple(dict.fromkeys(m.text for m in ordered)),
+                salience=round(weight / total, 4),
+                mentions=tuple(Mention(field=m.field, start=m.start, end=m.end) for m in ordered),
             )
         )
-    return tuple(entities)
+    first = {e.key: n for n, e in enumerate(entities)}
+    return tuple(sorted(entities, key=lambda e: (-e.salience, first[e.key])))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import spacy
 from spacy.language import Language
@@ -52,15 +53,29 @@ def model_ref(nlp: Language) -> ModelRef:
 
 @dataclass(frozen=True, slots=True)
 class ArticleText:
-    """Title and body joined into the one text the pipeline reads."""
+    """Title and body joined into the one text the pipeline reads.
+
+    `model_title` and `model_body` are what the model reads instead (boilerplate blanked,
+    shouting softened); they have the same lengths, so offsets and surface forms are taken from
+    the original.
+    """
 
     title: str | None
     body: str
+    model_title: str | None = None
+    model_body: str | None = None
 
     @property
     def joined(self) -> str:
-        """The text given to spaCy: title, blank line, body."""
+        """The original text: title, blank line, body."""
         return f"{self.title}{_TITLE_SEPARATOR}{self.body}" if self.title else self.body
+
+    @property
+    def model_joined(self) -> str:
+        """The text given to spaCy, aligned character for character with `joined`."""
+        title = self.model_title if self.model_title is not None else self.title
+        body = self.model_body if self.model_body is not None else self.body
+        return f"{title}{_TITLE_SEPARATOR}{body}" if title else body
 
     @property
     def body_start(self) -> int:
@@ -69,21 +84,29 @@ class ArticleText:
 
 
 def mentions_of(doc: Doc, text: ArticleText) -> list[RawMention]:
-    """Named-entity mentions with offsets into the title or the body."""
+    """Named-entity mentions with offsets into the title or the body, as written there."""
+    original = text.joined
     mentions = []
     for ent in doc.ents:
-        surface = " ".join(ent.text.split())
+        surface = " ".join(original[ent.start_char : ent.end_char].split())
         if ent.label_ not in NAMED_LABELS or not surface:
             continue
+        opens = ent.start == ent.sent.start if doc.has_annotation("SENT_START") else False
         if ent.start_char < text.body_start:
-            mentions.append(RawMention(surface, ent.label_, "title", ent.start_char, ent.end_char))
+            field: Literal["title", "text"] = "title"
+            offset = 0
         else:
-            offset = text.body_start
-            mentions.append(
-                RawMention(
-                    surface, ent.label_, "text", ent.start_char - offset, ent.end_char - offset
-                )
+            field, offset = "text", text.body_start
+        mentions.append(
+            RawMention(
+                surface,
+                ent.label_,
+                field,
+                ent.start_char - offset,
+                ent.end_char - offset,
+                sentence_start=opens,
             )
+        )
     return mentions
 
 
@@ -105,7 +128,7 @@ def phrases_of(doc: Doc, text: ArticleText) -> list[PhraseOccurrence]:
         if not tokens:
             continue
         words = tuple(t.lemma_.lower() for t in tokens)
-        surface = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
+        surface = text.joined[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
         occurrences.append(
             PhraseOccurrence(
                 key=" ".join(words),

@@ -1,41 +1,6 @@
 from __future__ import annotations
 
-from services.enrich.entities import RawMention, merge_mentions
 from services.enrich.topics import PhraseOccurrence, score_topics
-
-
-def test_mentions_with_the_same_text_become_one_entity() -> None:
-    entities = merge_mentions(
-        [
-            RawMention("Jens Stoltenberg", "PERSON", "title", 0, 16),
-            RawMention("NATO", "ORG", "text", 0, 4),
-            RawMention("Jens Stoltenberg", "PERSON", "text", 10, 26),
-        ]
-    )
-    assert [(e.text, e.label, e.count) for e in entities] == [
-        ("Jens Stoltenberg", "PERSON", 2),
-        ("NATO", "ORG", 1),
-    ]
-    assert [(m.field, m.start) for m in entities[0].mentions] == [("title", 0), ("text", 10)]
-
-
-def test_an_entity_takes_the_label_most_mentions_have() -> None:
-    (entity,) = merge_mentions(
-        [
-            RawMention("Stoltenberg", "GPE", "text", 0, 11),
-            RawMention("Stoltenberg", "ORG", "text", 20, 31),
-            RawMention("Stoltenberg", "ORG", "text", 40, 51),
-        ]
-    )
-    assert entity.label == "ORG"
-    assert entity.count == 3
-
-
-def test_label_tie_goes_to_the_earliest() -> None:
-    (entity,) = merge_mentions(
-        [RawMention("X", "GPE", "text", 0, 1), RawMention("X", "ORG", "text", 5, 6)]
-    )
-    assert entity.label == "GPE"
 
 
 def _occ(key: str, surface: str, *, title: bool = False) -> PhraseOccurrence:

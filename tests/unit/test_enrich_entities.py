@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from services.enrich.countries import CountryAliases, CountryRecord, load_country_aliases
+from services.enrich.entities import RawMention, clean_mention, resolve_entities
+from shared.ids import entity_key
+from shared.schemas import Entity
+
+
+@cache
+def _countries() -> CountryAliases:
+    return load_country_aliases()
+
+
+def _resolve(mentions: list[RawMention], body: str = "", lead_end: int = 0) -> dict[str, Entity]:
+    entities = resolve_entities(mentions, countries=_countries(), body=body, lead_end=lead_end)
+    return {e.text: e for e in entities}
+
+
+def _m(text: str, label: str, start: int, field: str = "text") -> RawMention:
+    return RawMention(text, label, field, start, start + len(text))  # type: ignore[arg-type]
+
+
+def test_surnames_merge_into_the_one_full_name_whatever_their_label() -> None:
+    entities = resolve_entities(
+        [
+            _m("Jens Stoltenberg", "PERSON", 0),
+            _m("Stoltenberg", "GPE", 50),
+            _m("Stoltenberg’s", "ORG", 90),
+            _m("Xi Jinping", "PERSON", 120),
+            _m("Xi", "PERSON", 160),
+        ],
+        countries=_countries(),
+        body="",
+        lead_end=0,
+    )
+    by_name = {e.text: e for e in entities}
+    assert set(by_name) == {"Jens Stoltenberg", "Xi Jinping"}
+    jens = by_name["Jens Stoltenberg"]
+    assert (jens.label, jens.count, jens.key) == ("PERSON", 3, "PERSON:jens-stoltenberg")
+    assert jens.forms == ("Jens Stoltenberg", "Stoltenberg")
+    assert [m.end - m.start for m in jens.mentions] == [16, 11, 11]  # possessive cut off
+    assert by_name["Xi Jinping"].count == 2
+
+
+def test_a_surname_shared_by_two_people_stays_apart() -> None:
+    names = _resolve(
+        [_m("Joe Biden", "PERSON", 0), _m("Jill Biden", "PERSON", 20), _m("Biden", "PERSON", 40)]
+    )
+    assert set(names) == {"Joe Biden", "Jill Biden", "Biden"}
+
+
+def test_countries_fold_names_codes_and_adjectives() -> None:
+    names = _resolve(
+        [
+            _m("the United States", "GPE", 0),
+            _m("U.S.", "GPE", 30),
+            _m("American", "NORP", 50),
+            _m("Russia’s", "GPE", 70),
+            _m("Russian", "NORP", 90),
+            _m("Russian Federation", "GPE", 110),
+        ]
+    )
+    assert set(names) == {"United States", "Russia"}
+    us = names["United States"]
+    assert us.forms == ("United States", "U.S.", "American")
+    assert us.key == "GPE:united-states"
+    assert us.mentions[0].start == 4
+    assert names["Russia"].count == 3
+
+
+def test_short_country_codes_count_only_as_places() -> None:
+    assert "United States" not in _resolve([_m("US", "ORG", 0)])
+    assert "United States" in _resolve([_m("US", "GPE", 0)])
+
+
+def test_acronyms_absorb_the_organisation_they_abbreviate() -> None:
+    names = _resolve(
+        [
+            _m("North Atlantic Treaty Organization", "ORG", 0),
+            _m("NATO", "ORG", 40),
+            _m("NATO’s", "ORG", 60),
+        ]
+    )
+    assert set(names) == {"NATO"}
+    assert names["NATO"].count == 3
+
+
+def test_shouted_forms_give_way_to_ordinary_case() -> None:
+    names = _resolve([_m("WASHINGTON", "GPE", 0), _m("Washington", "GPE", 40)])
+    assert set(names) == {"Washington"}
+
+
+def test_capitalised_headline_words_the_body_uses_in_lower_case_are_dropped() -> None:
+    body = "China was accused of supporting Russia. The West reacted."
+    names = _resolve(
+        [_m("Supporting", "GPE", 10, "title"), _m("West", "LOC", 0, "title")], body=body
+    )
+    assert set(names) == {"West"}
+
+
+def test_salience_weighs_title_and_lead() -> None:
+    entities = resolve_entities(
+        [_m("NATO", "ORG", 0, "title"), _m("Kremlin", "ORG", 5), _m("Ukraine", "GPE", 500)],
+        countries=_countries(),
+        body="",
+        lead_end=100,
+    )
+    assert [(e.text, e.salience) for e in entities] == [
+        ("NATO", 0.5),
+        ("Kremlin", round(2 / 6, 4)),
+        ("Ukraine", round(1 / 6, 4)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence_start", "expected"),
+    [
+        ("Putin’s", False, "Putin"),
+        ("allies’", False, "allies"),
+        ("the Kremlin", False, "Kremlin"),
+        ("The Telegraph", False, "The Telegraph"),
+        ("The Kremlin", True, "Kremlin"),
+        ("’s", False, None),
+    ],
+)
+def test_clean_mention(text: str, sentence_start: bool, expected: str | None) -> None:
+    cleaned = clean_mention(RawMention(text, "ORG", "text", 10, 10 + len(text), sentence_start))
+    assert (cleaned.text if cleaned else None) == expected
+    if cleaned:
+        assert cleaned.end - cleaned.start == len(cleaned.text)
+
+
+def test_larger_countries_own_shared_adjectives() -> None:
+    aliases = CountryAliases(
+        [
+            CountryRecord("Hong Kong", "HKG", 1_104, ("HK",), "Chinese"),
+            CountryRecord("China", "CHN", 9_640_011, ("CN",), "Chinese"),
+        ]
+    )
+    found = aliases.lookup("Chinese", "NORP")
+    assert found is not None
+    assert found.name == "China"
+
+
+def test_entity_keys_are_ascii_slugs() -> None:
+    assert entity_key("PERSON", "Recep Tayyip Erdoğan") == "PERSON:recep-tayyip-erdogan"
