@@ -111,6 +111,33 @@ def enrich(
         raise typer.Exit(1)
 
 
+@app.command()
+def evaluate(
+    gold: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Gold JSON-lines files; default: every file in evaluation/gold/."),
+    ] = None,
+    seeds: Annotated[Path, typer.Option(help="Folder the gold files' seed names refer to.")] = (
+        Path("seeds")
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    details: Annotated[
+        bool, typer.Option(help="Also list missed and spurious entities per gold file.")
+    ] = False,
+) -> None:
+    """Score enrichment against the hand-annotated gold set: entity P/R/F1, topic accuracy."""
+    from newswire.evaluation import print_reports, run_evaluation
+
+    settings = load_settings()
+    configure_logging(level="WARNING", json=False)
+    files = gold or sorted(Path("evaluation/gold").glob("*.jsonl"))
+    if not files:
+        err.print("No gold files: pass some, or run from the project folder.")
+        raise typer.Exit(2)
+    reports = run_evaluation(settings, files, seeds)
+    print_reports(reports, Console(), as_json=as_json, details=details)
+
+
 def main() -> None:
     """Entry point of the `newswire` console script."""
     app()

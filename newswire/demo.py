@@ -21,6 +21,7 @@ from shared.settings import Settings
 from shared.streams import ENRICH_GROUP, STORE_GROUP, group_drained
 
 CONSUMERS = ["enrich", "store"]
+TOP_KEYPHRASES = 6
 TOP_ENTITIES = 10
 _POLL_S = 0.5
 
@@ -85,9 +86,9 @@ def _headline(article: EnrichedArticle) -> str:
 
 
 def render_table(articles: Sequence[EnrichedArticle]) -> Table:
-    """Title, outlet, top entities and topics of each stored article."""
+    """Title, outlet, top entities, IPTC topics and keyphrases of each stored article."""
     table = Table(title="Stored articles", show_lines=True)
-    for column in ("Title", "Outlet", "Top entities", "Topics"):
+    for column in ("Title", "Outlet", "Top entities", "IPTC topics", "Keyphrases"):
         table.add_column(column, overflow="fold")
     for article in articles:
         # Entities come most salient first.
@@ -96,7 +97,8 @@ def render_table(articles: Sequence[EnrichedArticle]) -> Table:
             _headline(article),
             article.outlet or "(not named in the text)",
             ", ".join(f"{e.text} ({e.label})" for e in top),
-            ", ".join(t.label for t in article.topics[:4]),
+            ", ".join(f"{t.label} ({t.score:.2f})" for t in article.topics),
+            ", ".join(k.text for k in article.keyphrases[:TOP_KEYPHRASES]),
         )
     return table
 

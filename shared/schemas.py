@@ -117,14 +117,40 @@ class Entity(BaseModel):
         return self
 
 
-class Topic(BaseModel):
-    """A salient topic phrase with its score and the surface forms behind it."""
+class TopicEvidence(BaseModel):
+    """A word or phrase of the article that points to a topic, and the IPTC concept it matched."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    label: str
-    score: float = Field(ge=0)
-    evidence: tuple[str, ...]
+    text: str = Field(description="The word or phrase as the article first writes it.")
+    count: int = Field(ge=1, description="How often the article uses it (any inflection).")
+    concept: str = Field(description="Name of the IPTC Media Topic concept it matched.")
+    concept_code: str = Field(description="That concept's QCode, e.g. medtop:20000056.")
+
+
+class Topic(BaseModel):
+    """An IPTC Media Topic (top level) with its score and the evidence behind it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(description="IPTC QCode of the top-level topic, e.g. medtop:16000000.")
+    label: str = Field(description="IPTC's en-US name, e.g. 'conflict, war and peace'.")
+    score: float = Field(
+        ge=0, le=1, description="Share of the article's topic evidence that points here."
+    )
+    evidence: tuple[TopicEvidence, ...] = Field(description="Strongest evidence first.")
+
+
+class Keyphrase(BaseModel):
+    """A salient noun phrase of the article (lemmatised) and the ways it is written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(description="The phrase's lemmatised, lower-case form.")
+    score: float = Field(
+        ge=0, description="Frequency × rarity in general English; higher ranks first."
+    )
+    forms: tuple[str, ...] = Field(description="The phrase as the article writes it.")
 
 
 class ModelRef(BaseModel):
@@ -137,7 +163,7 @@ class ModelRef(BaseModel):
 
 
 class EnrichedArticle(RawArticle):
-    """A raw article plus entities and topics (`newswire:articles:enriched`)."""
+    """A raw article plus language, entities, topics, keyphrases (`newswire:articles:enriched`)."""
 
     language: str = Field(
         default="und",
@@ -145,6 +171,7 @@ class EnrichedArticle(RawArticle):
     )
     entities: tuple[Entity, ...]
     topics: tuple[Topic, ...]
+    keyphrases: tuple[Keyphrase, ...] = ()
     model: ModelRef
     enriched_at: datetime
 

@@ -110,6 +110,15 @@ def find_boilerplate(text: str) -> list[MaskedSpan]:
     return sorted(spans, key=lambda span: span.start)
 
 
+def dateline_place(text: str) -> tuple[int, int] | None:
+    """Start and end of the first dateline's place ("WASHINGTON --", "USA (Outlet)—")."""
+    for start, line in _lines(text):
+        dateline = DATELINE.match(line)
+        if dateline:
+            return start + dateline.start("place"), start + dateline.end("place")
+    return None
+
+
 def _dateline_sources(lines: list[tuple[int, str]]) -> list[MaskedSpan]:
     # "PARIS (AFP) -", "USA (Washington Insider Magazine)—": the agency or outlet credited,
     # not a party to the story.

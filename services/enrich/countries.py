@@ -64,7 +64,8 @@ class CountryAliases:
         key = alias_key(surface)
         country = self._names.get(key)
         if country is None and label in _PLACE_LABELS:
-            country = self._codes.get(key)
+            # Codes, and demonyms in the plural ("the Ukrainians"), only where a place is meant.
+            country = self._codes.get(key) or self._names.get(key.removesuffix("s"))
         return country
 
 

@@ -3,36 +3,83 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from spacy.language import Language
+from spacy.tokens import Doc
 from wordfreq import zipf_frequency
 
-from services.enrich.boilerplate import MaskedSpan, find_boilerplate, mask
+from services.enrich.boilerplate import MaskedSpan, dateline_place, find_boilerplate, mask
 from services.enrich.casing import soften_shouting
 from services.enrich.countries import CountryAliases, load_country_aliases
-from services.enrich.entities import resolve_entities
+from services.enrich.entities import RawMention, resolve_entities
+from services.enrich.iptc import TopicVocabulary, build_vocabulary, load_concepts
+from services.enrich.keyphrases import score_keyphrases
 from services.enrich.language import UNDETERMINED, detect_language
-from services.enrich.nlp import ArticleText, mentions_of, model_ref, phrases_of
+from services.enrich.nlp import (
+    ArticleText,
+    lemmatiser,
+    mentions_of,
+    model_ref,
+    phrases_of,
+    terms_of,
+)
 from services.enrich.topics import score_topics
-from shared.schemas import EnrichedArticle, RawArticle
+from shared.schemas import EnrichedArticle, Entity, Keyphrase, RawArticle, Topic
 
 # The installed pipeline is English; other languages get their language marked and no
-# entities or topics rather than the English model's guesses.
+# entities, topics or keyphrases rather than the English model's guesses.
 _MODEL_LANGUAGES = frozenset({"en", UNDETERMINED})
+
+
+class _Annotations(NamedTuple):
+    entities: tuple[Entity, ...]
+    topics: tuple[Topic, ...]
+    keyphrases: tuple[Keyphrase, ...]
+
+
+_NOTHING_FOUND = _Annotations((), (), ())
 
 
 def _english_zipf(word: str) -> float:
     return float(zipf_frequency(word, "en"))
 
 
-def prepare(article: RawArticle) -> tuple[ArticleText, int]:
-    """The text as the model reads it, and where the body's lead paragraph ends."""
+# Zipf 3 is once per million words: "coastal", "turnout"; rarer words may well be names.
+_COMMON_ZIPF = 3.0
+
+
+def _common_word(word: str) -> bool:
+    return _english_zipf(word) >= _COMMON_ZIPF
+
+
+class Prepared(NamedTuple):
+    """An article made ready for the model, with what enrichment needs to know of its layout."""
+
+    text: ArticleText
+    lead_end: int
+    """Where the body's lead paragraph ends."""
+    dateline_place: tuple[int, int] | None
+    """Offsets of the dateline's place in the body, if it has a dateline."""
+
+
+def prepare(article: RawArticle) -> Prepared:
+    """The text as the model reads it (boilerplate blanked, shouting softened) and its layout."""
     boilerplate = find_boilerplate(article.text)
     body = soften_shouting(mask(article.text, boilerplate))
     title = soften_shouting(article.title) if article.title else None
     text = ArticleText(article.title, article.text, model_title=title, model_body=body)
-    return text, _lead_end(article.text, boilerplate)
+    return Prepared(text, _lead_end(article.text, boilerplate), dateline_place(article.text))
+
+
+def _as_place(mentions: list[RawMention], place: tuple[int, int] | None) -> list[RawMention]:
+    # A dateline names where the story was filed: a place, whatever the model made of "USA".
+    return [
+        replace(m, label="GPE") if place == (m.start, m.end) and m.field == "text" else m
+        for m in mentions
+    ]
 
 
 def _lead_end(body: str, boilerplate: list[MaskedSpan]) -> int:
@@ -49,23 +96,29 @@ class Enricher:
     """Runs the NLP pipeline over batches of articles. CPU-bound: call it off the event loop."""
 
     def __init__(
-        self, nlp: Language, *, batch_size: int = 16, countries: CountryAliases | None = None
+        self,
+        nlp: Language,
+        *,
+        batch_size: int = 16,
+        countries: CountryAliases | None = None,
+        topics: TopicVocabulary | None = None,
     ) -> None:
         self._nlp = nlp
         self._batch_size = batch_size
         self._countries = countries or load_country_aliases()
+        self._topics = topics or build_vocabulary(load_concepts(), lemmatiser(nlp))
         self.model = model_ref(nlp)
 
     def enrich(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
-        """Language, entities and topics for each article, in input order."""
+        """Language, entities, topics and keyphrases for each article, in input order."""
         prepared = [prepare(article) for article in articles]
-        languages = [detect_language(text.model_joined) for text, _ in prepared]
+        languages = [detect_language(p.text.model_joined) for p in prepared]
         modelled = [n for n, language in enumerate(languages) if language in _MODEL_LANGUAGES]
         docs = dict(
             zip(
                 modelled,
                 self._nlp.pipe(
-                    (prepared[n][0].model_joined for n in modelled), batch_size=self._batch_size
+                    (prepared[n].text.model_joined for n in modelled), batch_size=self._batch_size
                 ),
                 strict=True,
             )
@@ -73,27 +126,32 @@ class Enricher:
         now = datetime.now(UTC)
         enriched = []
         for n, article in enumerate(articles):
-            text, lead_end = prepared[n]
             doc = docs.get(n)
-            entities = (
-                resolve_entities(
-                    mentions_of(doc, text),
-                    countries=self._countries,
-                    body=article.text,
-                    lead_end=lead_end,
-                )
-                if doc is not None
-                else ()
-            )
-            topics = score_topics(phrases_of(doc, text), _english_zipf) if doc is not None else ()
+            found = _NOTHING_FOUND if doc is None else self._annotate(doc, prepared[n], article)
             enriched.append(
                 EnrichedArticle(
                     **article.model_dump(),
                     language=languages[n],
-                    entities=entities,
-                    topics=topics,
+                    entities=found.entities,
+                    topics=found.topics,
+                    keyphrases=found.keyphrases,
                     model=self.model,
                     enriched_at=now,
                 )
             )
         return enriched
+
+    def _annotate(self, doc: Doc, prepared: Prepared, article: RawArticle) -> _Annotations:
+        text = prepared.text
+        mentions = _as_place(mentions_of(doc, text), prepared.dateline_place)
+        return _Annotations(
+            entities=resolve_entities(
+                mentions,
+                countries=self._countries,
+                body=article.text,
+                lead_end=prepared.lead_end,
+                common=_common_word,
+            ),
+            topics=score_topics(terms_of(doc, text), self._topics, _english_zipf),
+            keyphrases=score_keyphrases(phrases_of(doc, text), _english_zipf),
+        )

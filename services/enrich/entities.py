@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from services.enrich.countries import CountryAliases
@@ -22,6 +22,21 @@ from shared.schemas import Entity, Mention
 
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_PLACE_LABELS = frozenset({"GPE", "LOC"})
+_PREFIX = re.compile(r"^(?i:post|pre|non|anti|pro|ex)-(?=[A-Z])")
+# Titles the model often takes into a person's name ("Archbishop Henrik Dahlberg"); the
+# person is the same with or without them, and surnames merge only without.
+_HONORIFIC = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Capt|Lt|Sgt|Rev|St)\.?|President|Vice|Prime|"
+    r"Minister|Secretary|Chancellor|Senator|Governor|Mayor|Judge|Justice|Superintendent|"
+    r"Archbishop|Bishop|Cardinal|Pope|Reverend|Rabbi|Imam|Pastor|Father|Sister|Sheikh|King|"
+    r"Queen|Prince|Princess|Chief|Commissioner|Director|Professor|Doctor|Coach|Captain|"
+    r"General|Colonel|Sergeant|Officer|Detective|Inspector|Ambassador|Spokesman|Spokeswoman)"
+    r"\s+(?=[A-Z])"
+)
+# Proper names are capitalised: lower-case words at the end ("Green Renewal party") are not
+# part of the name, and a span with no capital at all ("coast guard") is not a name.
+_TRAILING_LOWER = re.compile(r"(?:\s+[a-z][\w-]*)+$")
 # Salience weights: the headline and the lead say what the article is about.
 _TITLE_WEIGHT, _LEAD_WEIGHT, _BODY_WEIGHT = 3.0, 2.0, 1.0
 
@@ -55,13 +70,25 @@ def clean_mention(mention: RawMention) -> _Clean | None:
     if possessive:
         end -= len(possessive.group(0))
         text = text[: possessive.start()]
+    prefix = _PREFIX.match(text)
+    # "post-World War II", "non-NATO", "pro-Russian": the name is what follows the prefix.
+    if prefix:
+        start += prefix.end()
+        text = text[prefix.end() :]
     determiner = _DETERMINER.match(text)
     # A capitalised "The" mid-sentence is part of a name ("The Telegraph").
     if determiner and (determiner.group(0)[0].islower() or mention.sentence_start):
         start += determiner.end()
         text = text[determiner.end() :]
+    while mention.label == "PERSON" and (honorific := _HONORIFIC.match(text)):
+        start += honorific.end()
+        text = text[honorific.end() :]
+    trailing = _TRAILING_LOWER.search(text)
+    if trailing and trailing.start() > 0:
+        end -= len(text) - trailing.start()
+        text = text[: trailing.start()]
     text = text.strip()
-    if not any(ch.isalpha() for ch in text):
+    if not any(ch.isupper() for ch in text):
         return None
     return _Clean(text, mention.label, mention.field, start, end)
 
@@ -96,9 +123,19 @@ class _Group:
         return self.name.split()
 
 
+def _without_nationality(mention: _Clean, countries: CountryAliases) -> _Clean:
+    # "Ugandan Joseph Mugisha": the nationality is a word about the person, not their name.
+    first, _, rest = mention.text.partition(" ")
+    if mention.label != "PERSON" or len(rest.split()) < 2:
+        return mention
+    if countries.lookup(first, "NORP") is None:
+        return mention
+    return replace(mention, text=rest, start=mention.start + len(first) + 1)
+
+
 def _group(mentions: Sequence[_Clean], countries: CountryAliases) -> list[_Group]:
     groups: dict[str, _Group] = {}
-    for mention in mentions:
+    for mention in (_without_nationality(m, countries) for m in mentions):
         country = countries.lookup(mention.text, mention.label)
         name = country.name if country else mention.text
         group = groups.setdefault(name.casefold(), _Group(name))
@@ -129,9 +166,21 @@ def _initials(group: _Group) -> str:
 
 def _merge(groups: list[_Group]) -> list[_Group]:
     people = [g for g in groups if g.label == "PERSON" and len(g.words) > 1]
-    acronyms = {_initials(g): g for g in groups if g.label == "ORG" and len(g.words) > 2}
+    acronyms = {_initials(g): g for g in groups if g.label == "ORG" and len(g.words) > 1}
+    # "Washington, DC" first, "Washington" after: the qualified place, named short.
+    qualified = {
+        g.name.split(",")[0].strip().casefold(): g
+        for g in groups
+        if g.label in _PLACE_LABELS and "," in g.name
+    }
     kept: list[_Group] = []
     for group in groups:
+        if not group.mentions:  # already absorbed by its acronym
+            continue
+        place = qualified.get(group.name.casefold()) if group.label in _PLACE_LABELS else None
+        if place is not None and place is not group:
+            place.mentions.extend(group.mentions)
+            continue
         if group.fixed_label is None:
             target = _person_for(group, people)
             if target is None and group.name.isupper():
@@ -150,14 +199,19 @@ def _merge(groups: list[_Group]) -> list[_Group]:
     return [g for g in kept if g.mentions]
 
 
-def _title_noise(group: _Group, body: str) -> bool:
-    # Headline case capitalises ordinary words ("… for Supporting Russia") and the model takes
-    # some for names. A one-word entity seen only in the title, whose word the body uses in
-    # lower case, is such a word.
+def _title_noise(group: _Group, body: str, common: Callable[[str], bool]) -> bool:
+    # Headline case capitalises ordinary words ("Coastal museum unveils …", "… for Supporting
+    # Russia") and the model takes some for names. A one-word entity seen only in the title
+    # whose word the body uses in lower case, or which is a common English word, is such a word.
     if any(m.field == "text" for m in group.mentions) or len(group.words) != 1:
         return False
+    if group.fixed_label:  # a country is a name whatever its case
+        return False
     word = group.words[0]
-    return word.lower() != word and re.search(rf"\b{re.escape(word.lower())}\b", body) is not None
+    lower = word.lower()
+    if lower == word:
+        return False
+    return common(lower) or re.search(rf"\b{re.escape(lower)}\b", body) is not None
 
 
 def _weight(mention: _Clean, lead_end: int) -> float:
@@ -167,14 +221,20 @@ def _weight(mention: _Clean, lead_end: int) -> float:
 
 
 def resolve_entities(
-    mentions: Sequence[RawMention], *, countries: CountryAliases, body: str, lead_end: int
+    mentions: Sequence[RawMention],
+    *,
+    countries: CountryAliases,
+    body: str,
+    lead_end: int,
+    common: Callable[[str], bool] = lambda _: False,
 ) -> tuple[Entity, ...]:
     """One entity per real-world thing, most salient first (ties: first mentioned first).
 
     `lead_end` is where the body's first paragraph ends: mentions before it weigh double.
+    `common` says whether a lower-case word is everyday English (headline words are not names).
     """
     cleaned = [c for c in (clean_mention(m) for m in mentions) if c is not None]
-    groups = [g for g in _merge(_group(cleaned, countries)) if not _title_noise(g, body)]
+    groups = [g for g in _merge(_group(cleaned, countries)) if not _title_noise(g, body, common)]
     weights = [sum(_weight(m, lead_end) for m in g.mentions) for g in groups]
     total = sum(weights) or 1.0
     entities = []

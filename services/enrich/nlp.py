@@ -1,7 +1,8 @@
-"""The spaCy side of enrichment: load the pipeline, read mentions and phrases off a Doc."""
+"""The spaCy side of enrichment: load the pipeline, read mentions, phrases and terms off a Doc."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -10,7 +11,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from services.enrich.entities import RawMention
-from services.enrich.topics import PhraseOccurrence
+from services.enrich.iptc import Lemmatiser
+from services.enrich.keyphrases import PhraseOccurrence
+from services.enrich.topics import TermToken
 from shared.schemas import MAX_TEXT_CHARS, MAX_TITLE_CHARS, ModelRef
 
 # Named-entity types kept; numeric and temporal spans (DATE, CARDINAL, MONEY, …) are not names.
@@ -31,6 +34,7 @@ NAMED_LABELS = frozenset(
 )
 _TITLE_SEPARATOR = "\n\n"
 _PHRASE_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+_TERM_POS = frozenset({"NOUN", "PROPN", "ADJ"})
 _MAX_PHRASE_WORDS = 4
 
 
@@ -83,15 +87,34 @@ class ArticleText:
         return len(self.title) + len(_TITLE_SEPARATOR) if self.title else 0
 
 
+def _visible_end(original: str, model_text: str, start: int, end: int) -> int:
+    """Where a span ends before blanked boilerplate: the model may run a name into the gap."""
+    blanked = next(
+        (i for i in range(start, end) if model_text[i] == " " and original[i] != " "), end
+    )
+    return start + len(original[start:blanked].rstrip())
+
+
+def _opens_sentence(doc: Doc, ent: Span, original: str) -> bool:
+    # A new line opens a sentence even where the parser ran a headline without a full stop
+    # into the body's first sentence.
+    if original[: ent.start_char].rstrip(" \t").endswith("\n") or ent.start_char == 0:
+        return True
+    return doc.has_annotation("SENT_START") and all(
+        token.is_space for token in doc[ent.sent.start : ent.start]
+    )
+
+
 def mentions_of(doc: Doc, text: ArticleText) -> list[RawMention]:
     """Named-entity mentions with offsets into the title or the body, as written there."""
-    original = text.joined
+    original, model_text = text.joined, text.model_joined
     mentions = []
     for ent in doc.ents:
-        surface = " ".join(original[ent.start_char : ent.end_char].split())
+        end = _visible_end(original, model_text, ent.start_char, ent.end_char)
+        surface = " ".join(original[ent.start_char : end].split())
         if ent.label_ not in NAMED_LABELS or not surface:
             continue
-        opens = ent.start == ent.sent.start if doc.has_annotation("SENT_START") else False
+        opens = _opens_sentence(doc, ent, original)
         if ent.start_char < text.body_start:
             field: Literal["title", "text"] = "title"
             offset = 0
@@ -103,7 +126,7 @@ def mentions_of(doc: Doc, text: ArticleText) -> list[RawMention]:
                 ent.label_,
                 field,
                 ent.start_char - offset,
-                ent.end_char - offset,
+                end - offset,
                 sentence_start=opens,
             )
         )
@@ -138,3 +161,57 @@ def phrases_of(doc: Doc, text: ArticleText) -> list[PhraseOccurrence]:
             )
         )
     return occurrences
+
+
+def _content_runs(doc: Doc) -> list[list[Token]]:
+    """Content words (nouns and adjectives; no stop words, no names) in unbroken runs.
+
+    A run breaks at punctuation, line breaks, sentence starts and named entities, so a phrase
+    never spans "war. Peace" or "Russia's war"; other words in between ("prisoners of war")
+    are skipped without breaking it.
+    """
+    runs: list[list[Token]] = [[]]
+    sentences = doc.has_annotation("SENT_START")
+    for token in doc:
+        breaks = (
+            token.is_punct
+            or token.is_space
+            or (sentences and token.is_sent_start)
+            or token.ent_type_ in NAMED_LABELS
+        )
+        if breaks and runs[-1]:
+            runs.append([])
+        if breaks and (token.is_punct or token.is_space or token.ent_type_ in NAMED_LABELS):
+            continue
+        if token.pos_ in _TERM_POS and token.is_alpha and not token.is_stop and len(token) > 1:
+            runs[-1].append(token)
+    return [run for run in runs if run]
+
+
+def terms_of(doc: Doc, text: ArticleText) -> list[list[TermToken]]:
+    """The article's content-word runs, for topic scoring."""
+    original = text.joined
+    return [
+        [
+            TermToken(
+                lemma=token.lemma_.lower(),
+                surface=original[token.idx : token.idx + len(token)],
+                in_title=token.idx < text.body_start,
+            )
+            for token in run
+        ]
+        for run in _content_runs(doc)
+    ]
+
+
+def lemmatiser(nlp: Language) -> Lemmatiser:
+    """Content-word lemma runs of short texts (vocabulary entries), as `terms_of` reads articles.
+
+    The parser and NER are skipped: vocabulary entries are names and one-line definitions.
+    """
+
+    def lemma_runs(texts: Sequence[str]) -> list[list[list[str]]]:
+        docs = nlp.pipe(texts, disable=["parser", "ner"])
+        return [[[t.lemma_.lower() for t in run] for run in _content_runs(doc)] for doc in docs]
+
+    return lemma_runs

@@ -55,7 +55,8 @@ def _decode(data: bytes) -> str:
         raise ValueError(msg) from exc
 
 
-def _text_entry(path: Path, data: bytes) -> SourceEntry:
+def text_file_entry(path: Path, data: bytes) -> SourceEntry:
+    """The entry of a plain-text article file; ValueError if it is not UTF-8."""
     parsed = parse_plain_text(clean_text(_decode(data)))
     return SourceEntry(
         source=SourceRef(kind="file", name=str(path)),
@@ -96,7 +97,7 @@ async def read_files(paths: Iterable[Path]) -> AsyncIterator[SourceEntry | Sourc
             continue
         if path.suffix == ".txt":
             try:
-                yield _text_entry(path, data)
+                yield text_file_entry(path, data)
             except ValueError as exc:
                 yield SourceError(str(path), str(exc))
             continue

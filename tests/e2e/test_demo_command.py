@@ -21,7 +21,7 @@ def _run_demo(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        COLUMNS="400",  # one table row per line, so each article's row can be read whole
+        COLUMNS="1000",  # one table row per line, so each article's row can be read whole
     )
     newswire = Path(sys.executable).parent / "newswire"  # the console script of this venv
     return subprocess.run(

@@ -12,7 +12,7 @@ import pytest
 
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
-from shared.schemas import Entity, Mention, Topic
+from shared.schemas import Entity, Keyphrase, Mention, Topic, TopicEvidence
 from tests.helpers import enriched_article
 
 pytestmark = pytest.mark.integration
@@ -47,9 +47,22 @@ async def test_an_article_round_trips_exactly(repository: ArticleRepository) -> 
             ),
         ),
         topics=(
-            Topic(label="peace talks", score=7.123456789012345, evidence=("talks", "Talks")),
-            Topic(label="tiny", score=1e-07, evidence=()),
+            Topic(
+                code="medtop:16000000",
+                label="conflict, war and peace",
+                score=0.7123456789012345,
+                evidence=(
+                    TopicEvidence(
+                        text="peace talks",
+                        count=2,
+                        concept="peace talks",
+                        concept_code="medtop:20000061",
+                    ),
+                ),
+            ),
+            Topic(code="medtop:17000000", label="weather", score=1e-07, evidence=()),
         ),
+        keyphrases=(Keyphrase(text="peace talk", score=9.5, forms=("peace talks",)),),
     )
     await repository.upsert_many([article])
 

@@ -120,7 +120,11 @@ def test_salience_weighs_title_and_lead() -> None:
     ("text", "sentence_start", "expected"),
     [
         ("Putin’s", False, "Putin"),
-        ("allies’", False, "allies"),
+        ("Allies’", False, "Allies"),
+        ("coast guard", False, None),
+        ("Green Renewal party", False, "Green Renewal"),
+        ("post-World War II", False, "World War II"),
+        ("Non-NATO", False, "NATO"),
         ("the Kremlin", False, "Kremlin"),
         ("The Telegraph", False, "The Telegraph"),
         ("The Kremlin", True, "Kremlin"),
@@ -132,6 +136,23 @@ def test_clean_mention(text: str, sentence_start: bool, expected: str | None) ->
     assert (cleaned.text if cleaned else None) == expected
     if cleaned:
         assert cleaned.end - cleaned.start == len(cleaned.text)
+        assert text[cleaned.start - 10 : cleaned.end - 10] == cleaned.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Archbishop Henrik Dahlberg", "Henrik Dahlberg"),
+        ("President Vladimir Putin", "Vladimir Putin"),
+        ("Dr. Ana Lima", "Ana Lima"),
+        ("Superintendent Karen Lindqvist", "Karen Lindqvist"),
+    ],
+)
+def test_titles_come_off_person_names(text: str, expected: str) -> None:
+    cleaned = clean_mention(RawMention(text, "PERSON", "text", 0, len(text)))
+    assert cleaned is not None
+    assert cleaned.text == expected
+    assert text[cleaned.start : cleaned.end] == expected
 
 
 def test_larger_countries_own_shared_adjectives() -> None:

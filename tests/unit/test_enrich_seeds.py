@@ -76,3 +76,22 @@ def test_keys_are_unique_and_salience_sums_to_one(article: EnrichedArticle) -> N
     assert len(keys) == len(set(keys))
     assert sum(e.salience for e in article.entities) == pytest.approx(1, abs=0.01)
     assert article.language == "en"
+
+
+def test_war_and_politics_lead_the_iptc_topics_with_evidence(article: EnrichedArticle) -> None:
+    top_three = {t.code: t for t in article.topics[:3]}
+    assert {"medtop:16000000", "medtop:11000000"} <= set(top_three)
+    assert top_three["medtop:16000000"].label == "conflict, war and peace"
+    assert top_three["medtop:11000000"].label == "politics and government"
+    for topic in top_three.values():
+        assert topic.evidence
+        for evidence in topic.evidence:
+            written = f"{article.title}\n{article.text}".lower()
+            assert evidence.text.lower() in written
+            assert evidence.concept_code.startswith("medtop:")
+
+
+def test_keyphrases_are_written_in_the_article(article: EnrichedArticle) -> None:
+    assert len(article.keyphrases) >= 5
+    written = f"{article.title}\n{article.text}"
+    assert all(form in written for k in article.keyphrases for form in k.forms)

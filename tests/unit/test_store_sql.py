@@ -33,7 +33,7 @@ def _article(article_id: str = "a1", **changes: object) -> EnrichedArticle:
                 text="NATO", label="ORG", count=1, mentions=(Mention(field="text", start=0, end=4),)
             ),
         ),
-        "topics": (Topic(label="meeting", score=0.1, evidence=("met",)),),
+        "topics": (Topic(code="medtop:11000000", label="politics", score=0.1, evidence=()),),
         "model": ModelRef(name="m", version="1"),
         "enriched_at": datetime(2026, 3, 1, 12, 5, tzinfo=UTC),
     }

@@ -1,0 +1,1 @@
+"""Maintenance scripts: run by hand to regenerate committed data, never at run time."""
