@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from services.enrich.iptc import Term, TopicVocabulary
+from services.enrich.iptc import Cue, Term, TopicVocabulary
 from shared.schemas import Topic, TopicEvidence
 
 _ZIPF_CEILING = 8.0
@@ -63,7 +63,8 @@ def score_topics(
 ) -> tuple[Topic, ...]:
     """Top-level topics over MIN_SHARE, best first, each with its evidence."""
     weights: dict[str, float] = {}
-    evidence: dict[str, list[tuple[float, TopicEvidence]]] = {}
+    # Evidence is kept raw and turned into events only for the topics that are reported.
+    evidence: dict[str, list[tuple[float, Term, list[Sequence[TermToken]], Cue]]] = {}
     for term, uses in _occurrences(runs, vocabulary.longest_term).items():
         cues = vocabulary.cues.get(term)
         if not cues:
@@ -74,17 +75,7 @@ def score_topics(
         for top, cue in cues.items():
             gained = strength * cue.share * min(cue.weight, 1.0)
             weights[top] = weights.get(top, 0.0) + gained
-            evidence.setdefault(top, []).append(
-                (
-                    gained,
-                    TopicEvidence(
-                        text=" ".join(token.surface for token in uses[0]),
-                        count=len(uses),
-                        concept=cue.concept.name,
-                        concept_code=cue.concept.code,
-                    ),
-                )
-            )
+            evidence.setdefault(top, []).append((gained, term, uses, cue))
     total = sum(weights.values())
     if total < MIN_EVIDENCE:
         return ()
@@ -95,7 +86,15 @@ def score_topics(
             label=vocabulary.tops[top].name,
             score=round(weight / total, 3),
             evidence=tuple(
-                item for _, item in sorted(evidence[top], key=lambda pair: -pair[0])[:_MAX_EVIDENCE]
+                TopicEvidence(
+                    text=" ".join(token.surface for token in uses[0]),
+                    count=len(uses),
+                    concept=cue.concept.name,
+                    concept_code=cue.concept.code,
+                )
+                for _, _, uses, cue in sorted(evidence[top], key=lambda item: -item[0])[
+                    :_MAX_EVIDENCE
+                ]
             ),
         )
         for top, weight in ranked[:MAX_TOPICS]
