@@ -211,7 +211,10 @@ def _title_noise(group: _Group, body: str, common: Callable[[str], bool]) -> boo
     lower = word.lower()
     if lower == word:
         return False
-    return common(lower) or re.search(rf"\b{re.escape(lower)}\b", body) is not None
+    # An all-capitals word is an acronym ("NATO"), however common its lower-case form.
+    return (common(lower) and not word.isupper()) or re.search(
+        rf"\b{re.escape(lower)}\b", body
+    ) is not None
 
 
 def _weight(mention: _Clean, lead_end: int) -> float:

@@ -102,6 +102,36 @@ def test_capitalised_headline_words_the_body_uses_in_lower_case_are_dropped() ->
     assert set(names) == {"West"}
 
 
+def test_everyday_headline_words_are_dropped_but_acronyms_and_rare_names_stay() -> None:
+    common = {"coastal", "nato", "turnout"}.__contains__
+    entities = resolve_entities(
+        [
+            _m("Coastal", "ORG", 0, "title"),
+            _m("NATO", "ORG", 8, "title"),
+            _m("Ellery", "GPE", 20, "title"),
+        ],
+        countries=_countries(),
+        body="Nothing here repeats them.",
+        lead_end=0,
+        common=common,
+    )
+    assert {e.text for e in entities} == {"NATO", "Ellery"}
+
+
+def test_qualified_places_absorb_their_short_name_and_demonym_plurals_fold() -> None:
+    names = _resolve(
+        [
+            _m("Washington, DC", "GPE", 0),
+            _m("Washington", "GPE", 40),
+            _m("Ukrainians", "NORP", 60),
+            _m("Ukraine", "GPE", 80),
+        ]
+    )
+    assert set(names) == {"Washington, DC", "Ukraine"}
+    assert names["Washington, DC"].forms == ("Washington, DC", "Washington")
+    assert names["Ukraine"].count == 2
+
+
 def test_salience_weighs_title_and_lead() -> None:
     entities = resolve_entities(
         [_m("NATO", "ORG", 0, "title"), _m("Kremlin", "ORG", 5), _m("Ukraine", "GPE", 500)],
