@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from newswire.console import err, load_settings, require_redis
+from newswire.deadletters import dead_letters
 from newswire.demo import DemoError, run_demo
 from newswire.feeds import feeds
 from shared.batch import split_batch
@@ -25,6 +26,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(feeds, name="feeds")
+app.add_typer(dead_letters, name="dead-letters")
 
 
 @app.command()

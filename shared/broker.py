@@ -30,11 +30,18 @@ def make_app(
     broker: RedisBroker,
     *,
     on_startup: Sequence[Callable[[], Any]] = (),
+    after_startup: Sequence[Callable[[], Any]] = (),
+    on_shutdown: Sequence[Callable[[], Any]] = (),
     after_shutdown: Sequence[Callable[[], Any]] = (),
 ) -> FastStream:
     """A service's FastStream app, logging through the project's logging."""
     return FastStream(
-        broker, logger=FASTSTREAM_LOGGER, on_startup=on_startup, after_shutdown=after_shutdown
+        broker,
+        logger=FASTSTREAM_LOGGER,
+        on_startup=on_startup,
+        after_startup=after_startup,
+        on_shutdown=on_shutdown,
+        after_shutdown=after_shutdown,
     )
 
 

@@ -1,13 +1,16 @@
-"""What every consuming handler does first: validate the batch and dead-letter the bad entries."""
+"""A consuming stage: validate a batch, dead-letter the bad entries, run the work on the rest.
+
+The same `Stage` serves FastStream's subscriber (new entries) and the reclaimer (entries other
+consumers left pending), so both paths validate, dead-letter and work alike.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic
 
-from faststream.redis.message import RedisBatchStreamMessage
-from faststream.redis.publisher.usecase import StreamPublisher
 from redis.asyncio import Redis
 
 from shared.batch import ModelT, split_batch
@@ -18,43 +21,58 @@ from shared.streams import ensure_group
 
 log = get_logger(__name__)
 
+DeadLetterSink = Callable[[DeadLetter], Awaitable[Any]]
+"""Publishes one dead letter durably (to the dead-letter stream)."""
 
-async def accept_batch(
-    items: Sequence[Any],
-    message: RedisBatchStreamMessage,
-    model: type[ModelT],
-    *,
-    stage: str,
-    dead_letters: StreamPublisher,
-) -> list[ModelT]:
-    """The valid events of a batch; each invalid one is published as a dead letter and logged.
 
-    Dead letters are published before the handler returns, so they are durable before the
-    batch is acknowledged.
-    """
-    stream = message.raw_message["channel"]
-    accepted, rejected = split_batch(items, message.raw_message["message_ids"], model)
-    for bad in rejected:
-        await dead_letters.publish(
+@dataclass(frozen=True)
+class Stage(Generic[ModelT]):
+    """What a consumer group does with the entries of its input stream."""
+
+    group: str
+    stream: str
+    model: type[ModelT]
+    work: Callable[[list[ModelT]], Awaitable[None]]
+    """Processes valid events and makes the output durable; raises if it could not."""
+    dead_letters: DeadLetterSink
+    ready: Callable[[], Awaitable[bool]] | None = None
+    """Whether what the work needs (a database, say) is reachable; None: always."""
+
+    async def handle(self, items: Sequence[Any], entry_ids: Sequence[bytes | str]) -> None:
+        """Dead-letter the invalid entries, then run the work on the valid ones.
+
+        Dead letters are published before this returns, and the work raises on failure, so a
+        caller that acknowledges only after a normal return loses nothing.
+        """
+        accepted, rejected = split_batch(items, entry_ids, self.model)
+        for bad in rejected:
+            await self.dead_letter(bad.entry_id, bad.article_id, bad.error, bad.payload)
+        if accepted:
+            await self.work([item.event for item in accepted])
+
+    async def dead_letter(
+        self, entry_id: str, article_id: str | None, error: str, payload: str
+    ) -> None:
+        """Publish one entry as a dead letter of this stage, and log it."""
+        await self.dead_letters(
             DeadLetter(
-                article_id=bad.article_id,
-                stage=stage,
-                stream=stream,
-                entry_id=bad.entry_id,
-                error=bad.error,
-                payload=bad.payload,
+                article_id=article_id,
+                stage=self.group,
+                stream=self.stream,
+                entry_id=entry_id,
+                error=error,
+                payload=payload,
                 failed_at=datetime.now(UTC),
             )
         )
         log.error(
-            "entry rejected",
-            article_id=bad.article_id,
-            entry_id=bad.entry_id,
-            stream=stream,
-            stage=stage,
-            error=bad.error,
+            "entry dead-lettered",
+            article_id=article_id,
+            entry_id=entry_id,
+            stream=self.stream,
+            stage=self.group,
+            error=error,
         )
-    return [item.event for item in accepted]
 
 
 async def ensure_groups(settings: Settings, pairs: Sequence[tuple[str, str]]) -> None:

@@ -91,6 +91,21 @@ class Settings(BaseSettings):
         ge=1,
         description="Days an article stays in the dedup ledger after its feed stopped listing it.",
     )
+    reclaim_min_idle_ms: int = Field(
+        default=60_000,
+        ge=100,
+        description="An entry pending this long is reclaimed from its consumer (dead or stuck).",
+    )
+    reclaim_interval_s: float = Field(
+        default=5.0, gt=0, description="How often each service looks for entries to reclaim."
+    )
+    max_deliveries: int = Field(
+        default=5, ge=1, description="Deliveries an entry gets before it becomes a dead letter."
+    )
+    trim_streams: bool = Field(
+        default=True,
+        description="Trim input streams below what every consumer group has acknowledged.",
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON log lines (services); else console.")
 

@@ -7,7 +7,8 @@ publishers write the bare JSON event and its subscribers read it back; no header
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from faststream.redis.parser import MessageFormat
@@ -62,3 +63,17 @@ class PlainJSONFormat(MessageFormat):
         except UnicodeDecodeError:
             return data.decode("utf-8", "backslashreplace").encode(), {}
         return data, {}
+
+
+def decode_entry(fields: Mapping[bytes, bytes] | None) -> Any:
+    """An entry read with redis-py, decoded as a subscriber would hand it to its handler.
+
+    JSON becomes Python values; anything else stays text, which validation then rejects with
+    the reason (as it does for FastStream's subscribers).
+    """
+    data, _ = PlainJSONFormat.parse((fields or {}).get(PAYLOAD_FIELD.encode()))
+    text = data.decode("utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text

@@ -44,6 +44,8 @@ def settings(redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
         stream_prefix=stream_prefix,
         database_url=f"sqlite:///{tmp_path / 'store.sqlite3'}",
         consumer_name=f"test-consumer-{uuid.uuid4().hex[:6]}",
+        # Tests read streams back after the services are done; trimming has its own tests.
+        trim_streams=False,
     )
 
 

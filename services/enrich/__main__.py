@@ -9,6 +9,7 @@ from services.enrich.enricher import Enricher
 from services.enrich.nlp import load_pipeline
 from shared.lifecycle import stop_cleanly_on_sigterm
 from shared.logging import configure_logging
+from shared.service import serve
 from shared.settings import Settings
 
 
@@ -18,7 +19,7 @@ def main() -> None:
     settings = Settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service="enrich")
     enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
-    asyncio.run(create_app(settings, enricher).run())
+    asyncio.run(serve(lambda: create_app(settings, enricher), service="enrich"))
 
 
 if __name__ == "__main__":

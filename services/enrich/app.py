@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio
 from faststream import FastStream
-from faststream.redis.annotations import RedisBatchStreamMessage
 
 from services.enrich.enricher import Enricher
-from shared.broker import group_batches, make_app, make_broker
-from shared.consumer import accept_batch, ensure_groups
+from shared.broker import make_broker
+from shared.consumer import Stage
 from shared.logging import get_logger
 from shared.schemas import DeadLetter, EnrichedArticle, RawArticle
+from shared.service import stage_app
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP
 
@@ -26,23 +24,14 @@ def create_app(settings: Settings, enricher: Enricher) -> FastStream:
     enriched_out = broker.publisher(
         stream=streams.enriched,
         title="enriched-articles",
-        description="Articles with entities and topics, one EnrichedArticle JSON per entry.",
+        description="Articles with language, entities, IPTC topics and keyphrases.",
         schema=EnrichedArticle,
     )
     dead_letters = broker.publisher(stream=streams.dead, title="dead-letters", schema=DeadLetter)
     # One NLP run at a time: the pipeline is not made for concurrent use.
     nlp_slot = anyio.CapacityLimiter(1)
 
-    @broker.subscriber(
-        stream=group_batches(streams.raw, ENRICH_GROUP, settings, settings.enrich_batch_size),
-        title="raw-articles",
-    )
-    async def on_raw_articles(body: list[Any], message: RedisBatchStreamMessage) -> None:
-        articles = await accept_batch(
-            body, message, RawArticle, stage=ENRICH_GROUP, dead_letters=dead_letters
-        )
-        if not articles:
-            return
+    async def enrich_and_publish(articles: list[RawArticle]) -> None:
         enriched = await anyio.to_thread.run_sync(enricher.enrich, articles, limiter=nlp_slot)
         for article in enriched:
             await enriched_out.publish(article)
@@ -53,7 +42,13 @@ def create_app(settings: Settings, enricher: Enricher) -> FastStream:
                 topics=len(article.topics),
             )
 
-    async def create_groups() -> None:
-        await ensure_groups(settings, [(streams.raw, ENRICH_GROUP)])
-
-    return make_app(broker, on_startup=[create_groups])
+    stage = Stage(
+        group=ENRICH_GROUP,
+        stream=streams.raw,
+        model=RawArticle,
+        work=enrich_and_publish,
+        dead_letters=dead_letters.publish,
+    )
+    return stage_app(
+        settings, broker, stage, batch_size=settings.enrich_batch_size, title="raw-articles"
+    )

@@ -7,6 +7,7 @@ import asyncio
 from services.store.app import create_app
 from shared.lifecycle import stop_cleanly_on_sigterm
 from shared.logging import configure_logging
+from shared.service import serve
 from shared.settings import Settings
 
 
@@ -15,8 +16,8 @@ def main() -> None:
     stop_cleanly_on_sigterm()
     settings = Settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service="store")
-    # FastStream's run() turns SIGTERM/SIGINT into a graceful stop and then returns (exit 0).
-    asyncio.run(create_app(settings).run())
+    # SIGTERM/SIGINT stop it gracefully (exit 0); an app that stops by itself is replaced.
+    asyncio.run(serve(lambda: create_app(settings), service="store"))
 
 
 if __name__ == "__main__":

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from faststream import FastStream
-from faststream.redis.annotations import RedisBatchStreamMessage
 
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
-from shared.broker import group_batches, make_app, make_broker
-from shared.consumer import accept_batch, ensure_groups
+from shared.broker import make_broker
+from shared.consumer import Stage
 from shared.logging import get_logger
 from shared.schemas import DeadLetter, EnrichedArticle
+from shared.service import stage_app
 from shared.settings import Settings
 from shared.streams import STORE_GROUP
 
@@ -41,6 +40,13 @@ class _RepositorySlot:
     async def open(self) -> None:
         self._repository = await self._factory(self._database_url)
 
+    async def reachable(self) -> bool:
+        """Whether the database answers (the reclaimer waits while it does not)."""
+        try:
+            return await self.repository.ping()
+        except Exception:
+            return False
+
     async def close(self) -> None:
         repository, self._repository = self._repository, None
         if repository is not None:
@@ -60,25 +66,27 @@ def create_app(
     dead_letters = broker.publisher(stream=streams.dead, title="dead-letters", schema=DeadLetter)
     slot = _RepositorySlot(repository_factory, settings.database_url)
 
-    @broker.subscriber(
-        stream=group_batches(streams.enriched, STORE_GROUP, settings, settings.store_batch_size),
-        title="enriched-articles",
-    )
-    async def on_enriched(body: list[Any], message: RedisBatchStreamMessage) -> None:
-        articles = await accept_batch(
-            body, message, EnrichedArticle, stage=STORE_GROUP, dead_letters=dead_letters
-        )
-        if not articles:
-            return
+    async def store(articles: list[EnrichedArticle]) -> None:
         await slot.repository.upsert_many(articles)
         for article in articles:
-            log.info("article stored", article_id=article.id)
+            log.info("article stored", article_id=article.id, revision=article.revision)
 
-    async def start_store() -> None:
-        # The group must exist (at 0, so the backlog is read) before the subscriber starts.
-        await ensure_groups(settings, [(streams.enriched, STORE_GROUP)])
-        await slot.open()
-
-    # Closed after the broker has stopped: FastStream's on_shutdown hooks run while a batch may
-    # still be in the handler, and broker.stop() waits for it (graceful_timeout).
-    return make_app(broker, on_startup=[start_store], after_shutdown=[slot.close])
+    stage = Stage(
+        group=STORE_GROUP,
+        stream=streams.enriched,
+        model=EnrichedArticle,
+        work=store,
+        dead_letters=dead_letters.publish,
+        ready=slot.reachable,
+    )
+    # The repository is closed after the broker has stopped: FastStream's on_shutdown hooks run
+    # while a batch may still be in the handler, and broker.stop() waits for it.
+    return stage_app(
+        settings,
+        broker,
+        stage,
+        batch_size=settings.store_batch_size,
+        title="enriched-articles",
+        on_startup=[slot.open],
+        after_shutdown=[slot.close],
+    )

@@ -36,7 +36,14 @@ class ArticleRepository(Protocol):
     """The store's persistence: enriched articles by id, written idempotently."""
 
     async def upsert_many(self, articles: Sequence[EnrichedArticle]) -> None:
-        """Insert or replace each article by id, all in one transaction (later ones win)."""
+        """Insert or replace each article by id, all in one transaction.
+
+        A row is replaced by the same or a newer revision only; an older one is ignored.
+        """
+        ...
+
+    async def ping(self) -> bool:
+        """True when the database answers; raises when it cannot be reached."""
         ...
 
     async def count(self) -> int:
@@ -76,7 +83,7 @@ class _SqlArticleRepository(ABC):
         """The single integer `sql` returns."""
 
     async def upsert_many(self, articles: Sequence[EnrichedArticle]) -> None:
-        """Insert or replace each article by id, all in one transaction (later ones win)."""
+        """Insert or replace each article by id, all in one transaction (newer revisions win)."""
         if not articles:
             return
         now = datetime.now(UTC)
@@ -85,6 +92,10 @@ class _SqlArticleRepository(ABC):
     async def count(self) -> int:
         """How many articles are stored."""
         return await self._fetch_int(self._sql.count)
+
+    async def ping(self) -> bool:
+        """True when the database answers; raises when it cannot be reached."""
+        return await self._fetch_int(self._sql.ping) == 1
 
     async def get(self, article_id: str) -> EnrichedArticle | None:
         """The stored article with this id, or None."""
@@ -126,7 +137,11 @@ class SqliteArticleRepository(_SqlArticleRepository):
         connection = await aiosqlite.connect(path, isolation_level=None)
         try:
             await connection.execute_fetchall("PRAGMA journal_mode=WAL")
-            await connection.execute(statements(SQLITE).create_table)
+            sql = statements(SQLITE)
+            await connection.execute(sql.create_table)
+            (found,) = next(iter(await connection.execute_fetchall(SQLITE.has_revision)))
+            if not found:
+                await connection.execute(sql.add_revision)
         except BaseException:
             await connection.close()
             raise
@@ -177,7 +192,10 @@ class PostgresArticleRepository(_SqlArticleRepository):
         try:
             async with pool.acquire() as connection, connection.transaction():
                 await connection.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK_KEY)
-                await connection.execute(statements(POSTGRES).create_table)
+                sql = statements(POSTGRES)
+                await connection.execute(sql.create_table)
+                if not await connection.fetchval(POSTGRES.has_revision):
+                    await connection.execute(sql.add_revision)
         except BaseException:
             await pool.close()
             raise

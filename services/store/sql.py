@@ -19,6 +19,7 @@ TABLE = "articles"
 # Row order of every INSERT; `article_row` builds tuples in exactly this order.
 COLUMNS: tuple[str, ...] = (
     "id",
+    "revision",
     "title",
     "outlet",
     "url",
@@ -33,7 +34,9 @@ COLUMNS: tuple[str, ...] = (
 # Kept from the first insert: when the article first reached the store.
 _INSERT_ONLY = frozenset({"id", "stored_at"})
 
-ArticleRow = tuple[str, str | None, str | None, str | None, str | None, str, str, str, str, str]
+ArticleRow = tuple[
+    str, int, str | None, str | None, str | None, str | None, str, str, str, str, str
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,8 @@ class Dialect:
     """A condition on `id` matching every id bound as the statement's only parameter."""
     bind_ids: Callable[[Sequence[str]], object]
     """The value bound for `ids_condition`."""
+    has_revision: str
+    """Counts the table's `revision` column (0 in a table made before revisions were kept)."""
 
 
 def _json_array(ids: Sequence[str]) -> str:
@@ -62,6 +67,7 @@ SQLITE = Dialect(
     # One parameter however many ids, so the variable limit (32,766) never comes into play.
     ids_condition="id IN (SELECT value FROM json_each(?))",
     bind_ids=_json_array,
+    has_revision=f"SELECT count(*) FROM pragma_table_info('{TABLE}') WHERE name = 'revision'",  # noqa: S608
 )
 
 POSTGRES = Dialect(
@@ -70,6 +76,10 @@ POSTGRES = Dialect(
     placeholder=lambda n: f"${n}",
     ids_condition="id = ANY($1::text[])",
     bind_ids=list,
+    has_revision=(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "  # noqa: S608
+        f"AND table_name = '{TABLE}' AND column_name = 'revision'"
+    ),
 )
 
 
@@ -78,11 +88,13 @@ class Statements:
     """Every statement the repositories run, in one dialect."""
 
     create_table: str
+    add_revision: str
     upsert: str
     count: str
     get: str
     list_all: str
     list_by_ids: str
+    ping: str
 
 
 def statements(dialect: Dialect) -> Statements:
@@ -94,6 +106,7 @@ def statements(dialect: Dialect) -> Statements:
     create_table = f"""
         CREATE TABLE IF NOT EXISTS {TABLE} (
             id TEXT PRIMARY KEY,
+            revision INTEGER NOT NULL DEFAULT 1,
             title TEXT,
             outlet TEXT,
             url TEXT,
@@ -108,10 +121,15 @@ def statements(dialect: Dialect) -> Statements:
     order = "ORDER BY stored_at, id"
     return Statements(
         create_table=create_table,
+        add_revision=f"ALTER TABLE {TABLE} ADD COLUMN revision INTEGER NOT NULL DEFAULT 1",
+        # A redelivered older revision must not overwrite a newer one; the same revision again
+        # (a redelivery, a re-enrichment) replaces the row, so retries converge.
         upsert=(
             f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders}) "  # noqa: S608
-            f"ON CONFLICT (id) DO UPDATE SET {updates}"
+            f"ON CONFLICT (id) DO UPDATE SET {updates} "
+            f"WHERE excluded.revision >= {TABLE}.revision"
         ),
+        ping="SELECT 1",
         count=f"SELECT count(*) FROM {TABLE}",  # noqa: S608
         get=f"SELECT payload FROM {TABLE} WHERE id = {dialect.placeholder(1)}",  # noqa: S608
         list_all=f"SELECT payload FROM {TABLE} {order}",  # noqa: S608
@@ -132,6 +150,7 @@ def article_row(article: EnrichedArticle, now: datetime) -> ArticleRow:
     stamp = _timestamp(now)
     return (
         article.id,
+        article.revision,
         article.title,
         article.outlet,
         article.url,

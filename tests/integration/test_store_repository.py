@@ -166,3 +166,52 @@ async def test_sqlite_creates_the_directory_and_uses_wal(tmp_path: Path) -> None
     assert path.is_file()
     async with aiosqlite.connect(path) as db:
         assert list(await db.execute_fetchall("PRAGMA journal_mode")) == [("wal",)]
+
+
+async def test_an_older_revision_never_overwrites_a_newer_one(
+    repository: ArticleRepository,
+) -> None:
+    await repository.upsert_many([enriched_article("a1", revision=2, title="Second")])
+    await repository.upsert_many([enriched_article("a1", revision=1, title="First")])  # late
+    stored = await repository.get("a1")
+    assert stored is not None
+    assert (stored.revision, stored.title) == (2, "Second")
+    await repository.upsert_many(
+        [enriched_article("a1", revision=3, title="Third"), enriched_article("a1", revision=2)]
+    )
+    stored = await repository.get("a1")
+    assert stored is not None
+    assert (stored.revision, stored.title) == (3, "Third")
+    assert await repository.count() == 1
+    assert await repository.ping()
+
+
+async def test_a_table_from_before_revisions_gets_the_column(database_url: str) -> None:
+    # The table as the first release created it: no revision column.
+    old_table = """
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY, title TEXT, outlet TEXT, url TEXT, published_at TEXT,
+            ingested_at TEXT NOT NULL, enriched_at TEXT NOT NULL, payload TEXT NOT NULL,
+            stored_at TEXT NOT NULL, updated_at TEXT NOT NULL
+        )
+    """
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(path) as db:
+            await db.execute(old_table)
+            await db.commit()
+    else:
+        connection = await asyncpg.connect(database_url)
+        try:
+            await connection.execute(old_table)
+        finally:
+            await connection.close()
+    repository = await open_repository(database_url)
+    try:
+        await repository.upsert_many([enriched_article("a1", revision=4)])
+        stored = await repository.get("a1")
+    finally:
+        await repository.close()
+    assert stored is not None
+    assert stored.revision == 4

@@ -1,0 +1,197 @@
+"""Entries nobody finished: reclaimed from dead or failing consumers, retried, or dead-lettered.
+
+FastStream's subscriber reads only new entries (`>`), and its `min_idle_time` variant only
+claims and never reads new ones; so each service runs its subscriber for new entries and this
+reclaimer beside it for the rest. Every `interval_s` it takes over (XAUTOCLAIM) the entries of
+its group that have been pending for `min_idle_ms`, whoever held them: a replica killed
+mid-batch, a batch whose work failed, a worker cut off from Redis.
+
+Reclaimed entries are retried one at a time, so one poisoned entry fails alone instead of
+taking its batch with it. An entry already delivered `max_deliveries` times is not tried again:
+it goes to the dead-letter stream with the last error seen and is acknowledged. While the
+stage's dependencies are down (`Stage.ready`), nothing is claimed, so an outage does not use
+up delivery attempts.
+
+The same loop trims the stream (see `shared.trim`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from shared.batch import MAX_DEAD_PAYLOAD_CHARS
+from shared.consumer import Stage
+from shared.logging import get_logger
+from shared.streams import ensure_group
+from shared.trim import trim_acknowledged
+from shared.wire import PAYLOAD_FIELD, decode_entry
+
+log = get_logger(__name__)
+
+_MAX_ERROR_CHARS = 2_000
+# Remembered last errors, by entry id; old ones go first when there are more.
+_MAX_REMEMBERED = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ReclaimPolicy:
+    """When an entry counts as abandoned, and how often it may be tried."""
+
+    min_idle_ms: int = 60_000
+    max_deliveries: int = 5
+    interval_s: float = 5.0
+    count: int = 16
+    trim: bool = True
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class Reclaimer:
+    """Claims, retries and dead-letters one stage's abandoned entries, and trims its stream."""
+
+    def __init__(
+        self, client: Redis, stage: Stage[Any], consumer: str, policy: ReclaimPolicy
+    ) -> None:
+        self._client = client
+        self._stage = stage
+        self._consumer = consumer
+        self._policy = policy
+        self._last_errors: dict[str, str] = {}
+        self._stopping = anyio.Event()
+
+    def stop(self) -> None:
+        """Finish the entry in hand, then return from `run`."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Reclaim (and trim) every `interval_s` until stopped; Redis outages are waited out."""
+        backoff = self._policy.interval_s
+        while not self._stopping.is_set():
+            try:
+                await self.reclaim_once()
+                if self._policy.trim:
+                    await trim_acknowledged(self._client, self._stage.stream)
+                backoff = self._policy.interval_s
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                log.warning(
+                    "reclaim paused: redis unreachable",
+                    stream=self._stage.stream,
+                    group=self._stage.group,
+                    error=str(exc),
+                    retry_in_s=backoff,
+                )
+                backoff = min(backoff * 2, 60.0)
+            with anyio.move_on_after(backoff):
+                await self._stopping.wait()
+
+    async def reclaim_once(self) -> int:
+        """One pass over the group's pending list; returns how many entries it settled."""
+        if self._stage.ready is not None and not await self._stage.ready():
+            log.warning("reclaim skipped: stage not ready", stage=self._stage.group)
+            return 0
+        settled = 0
+        cursor: bytes | str = "0-0"
+        while not self._stopping.is_set():
+            try:
+                reply = await self._client.xautoclaim(
+                    self._stage.stream,
+                    self._stage.group,
+                    self._consumer,
+                    self._policy.min_idle_ms,
+                    start_id=cursor,
+                    count=self._policy.count,
+                )
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                # The stream or group was deleted: recreate it and read what comes next.
+                await ensure_group(self._client, self._stage.stream, self._stage.group)
+                log.warning("consumer group recreated", stream=self._stage.stream)
+                return settled
+            cursor, entries = reply[0], [e for e in reply[1] if e is not None]
+            settled += await self._settle(entries)
+            if _text(cursor) == "0-0":
+                return settled
+        return settled
+
+    async def _delivery_counts(self, entries: Sequence[Any]) -> dict[str, int]:
+        ids = [_text(entry_id) for entry_id, _ in entries]
+        pending = await self._client.xpending_range(
+            self._stage.stream,
+            self._stage.group,
+            min=ids[0],
+            max=ids[-1],
+            count=len(ids) * 4 + 16,
+            consumername=self._consumer,
+        )
+        return {_text(p["message_id"]): int(p["times_delivered"]) for p in pending}
+
+    async def _settle(self, entries: Sequence[Any]) -> int:
+        if not entries:
+            return 0
+        counts = await self._delivery_counts(entries)
+        settled = 0
+        for raw_id, fields in entries:
+            if self._stopping.is_set():
+                break
+            entry_id = _text(raw_id)
+            delivered = counts.get(entry_id, 1)
+            if delivered > self._policy.max_deliveries:
+                await self._give_up(entry_id, fields, delivered - 1)
+                settled += 1
+            elif await self._retry(entry_id, fields, delivered):
+                settled += 1
+        return settled
+
+    async def _retry(self, entry_id: str, fields: Any, delivered: int) -> bool:
+        try:
+            await self._stage.handle([decode_entry(fields)], [entry_id])
+        except Exception as exc:
+            self._remember(entry_id, f"{type(exc).__name__}: {exc}")
+            log.warning(
+                "reclaimed entry failed",
+                entry_id=entry_id,
+                stream=self._stage.stream,
+                stage=self._stage.group,
+                delivery=delivered,
+                error=self._last_errors[entry_id],
+            )
+            return False
+        await self._client.xack(self._stage.stream, self._stage.group, entry_id)
+        self._last_errors.pop(entry_id, None)
+        log.info(
+            "reclaimed entry processed",
+            entry_id=entry_id,
+            stream=self._stage.stream,
+            stage=self._stage.group,
+            delivery=delivered,
+        )
+        return True
+
+    async def _give_up(self, entry_id: str, fields: Any, failures: int) -> None:
+        item = decode_entry(fields)
+        article_id = item.get("id") if isinstance(item, dict) else None
+        last = self._last_errors.pop(entry_id, "unknown (its consumer stopped without a word)")
+        raw = (fields or {}).get(PAYLOAD_FIELD.encode(), b"")
+        await self._stage.dead_letter(
+            entry_id,
+            article_id if isinstance(article_id, str) else None,
+            f"not processed after {failures} deliveries; last error: {last}",
+            raw.decode("utf-8", "backslashreplace")[:MAX_DEAD_PAYLOAD_CHARS],
+        )
+        await self._client.xack(self._stage.stream, self._stage.group, entry_id)
+
+    def _remember(self, entry_id: str, error: str) -> None:
+        if len(self._last_errors) >= _MAX_REMEMBERED:
+            self._last_errors.pop(next(iter(self._last_errors)))
+        self._last_errors[entry_id] = error[:_MAX_ERROR_CHARS]

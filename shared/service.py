@@ -1,0 +1,119 @@
+"""How a consuming service runs: its stage behind a subscriber and a reclaimer, kept alive.
+
+`stage_app` builds the FastStream app of one stage: a batch subscriber reads new entries of
+the group, a `Reclaimer` beside it settles entries left pending. `serve` runs such apps until
+SIGTERM/SIGINT; when FastStream stops the app by itself (it does so when the consumer group
+has vanished, e.g. the stream was deleted), `serve` builds a new one, whose start-up recreates
+the group, and consumption goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import anyio
+from faststream import FastStream
+from faststream.redis import RedisBroker
+from faststream.redis.annotations import RedisBatchStreamMessage
+from redis.asyncio import Redis
+
+from shared.broker import group_batches, make_app
+from shared.consumer import Stage, ensure_groups
+from shared.logging import get_logger
+from shared.reclaim import Reclaimer, ReclaimPolicy
+from shared.settings import Settings
+
+log = get_logger(__name__)
+
+_RESTART_DELAY_S = 1.0
+
+
+def reclaim_policy(settings: Settings, count: int) -> ReclaimPolicy:
+    """The reclaim settings of `settings`, claiming `count` entries per call."""
+    return ReclaimPolicy(
+        min_idle_ms=settings.reclaim_min_idle_ms,
+        max_deliveries=settings.max_deliveries,
+        interval_s=settings.reclaim_interval_s,
+        count=count,
+        trim=settings.trim_streams,
+    )
+
+
+def stage_app(
+    settings: Settings,
+    broker: RedisBroker,
+    stage: Stage[Any],
+    *,
+    batch_size: int,
+    title: str,
+    on_startup: Sequence[Callable[[], Any]] = (),
+    after_shutdown: Sequence[Callable[[], Any]] = (),
+) -> FastStream:
+    """The app of one consuming stage (see the module docstring)."""
+
+    @broker.subscriber(
+        stream=group_batches(stage.stream, stage.group, settings, batch_size), title=title
+    )
+    async def on_batch(body: list[Any], message: RedisBatchStreamMessage) -> None:
+        # Returning acknowledges the batch; raising leaves it pending for the reclaimer.
+        await stage.handle(body, message.raw_message["message_ids"])
+
+    running: list[tuple[Reclaimer, asyncio.Task[None], Redis]] = []
+
+    async def create_group() -> None:
+        # At 0, before the subscriber starts, so the backlog is read (see `ensure_group`).
+        await ensure_groups(settings, [(stage.stream, stage.group)])
+
+    async def start_reclaimer() -> None:
+        client = Redis.from_url(settings.require_redis_url())
+        reclaimer = Reclaimer(
+            client, stage, settings.consumer_name, reclaim_policy(settings, batch_size)
+        )
+        running.append((reclaimer, asyncio.create_task(reclaimer.run()), client))
+
+    async def stop_reclaimer() -> None:
+        # Before the broker stops: the entry in hand is finished and acknowledged first.
+        while running:
+            reclaimer, task, client = running.pop()
+            reclaimer.stop()
+            await task
+            await client.aclose()
+
+    return make_app(
+        broker,
+        on_startup=[create_group, *on_startup],
+        after_startup=[start_reclaimer],
+        on_shutdown=[stop_reclaimer],
+        after_shutdown=after_shutdown,
+    )
+
+
+async def serve(build: Callable[[], FastStream], *, service: str) -> None:
+    """Run apps made by `build` until SIGTERM/SIGINT; replace one that stops by itself."""
+    stop_requested = False
+    restarts = 0
+    while True:
+        app = build()
+
+        def request_stop(app: FastStream = app) -> None:
+            nonlocal stop_requested
+            stop_requested = True
+            app.exit()
+
+        async def take_signals(request_stop: Callable[[], None] = request_stop) -> None:
+            # Runs after FastStream installed its own handlers, and replaces them, so that a
+            # signal can be told apart from the app stopping by itself.
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, request_stop)
+
+        app.on_startup(take_signals)
+        await app.run()
+        if stop_requested:
+            return
+        restarts += 1
+        log.warning("service stopped by itself, starting again", service=service, restarts=restarts)
+        await anyio.sleep(_RESTART_DELAY_S)

@@ -1,0 +1,60 @@
+"""A running service survives its stream being deleted (processes, real Redis)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import anyio
+import pytest
+from redis.asyncio import Redis
+
+from newswire.processes import ServiceProcess
+from services.store.database import open_repository
+from shared.settings import Settings
+from tests.helpers import enriched_article
+
+pytestmark = pytest.mark.e2e
+
+
+async def _publish(client: Redis, stream: str, ids: list[str]) -> None:
+    for article_id in ids:
+        event = enriched_article(article_id).model_dump_json()
+        await client.xadd(stream, {"__data__": event})
+
+
+async def _wait_for_rows(
+    settings: Settings, count: int, proc: ServiceProcess, timeout_s: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert proc.exit_code is None, proc.log_tail()
+        repository = await open_repository(settings.database_url)
+        try:
+            stored = await repository.count()
+        finally:
+            await repository.close()
+        if stored >= count:
+            return
+        assert time.monotonic() < deadline, f"{stored} of {count} rows\n{proc.log_tail()}"
+        await anyio.sleep(0.2)
+
+
+async def test_store_goes_on_after_its_stream_is_deleted(
+    settings: Settings, redis_client: Redis, tmp_path: Path
+) -> None:
+    stream = settings.streams.enriched
+    store = ServiceProcess("store", settings.child_env(), tmp_path / "logs")
+    try:
+        await _publish(redis_client, stream, ["before-1", "before-2", "before-3"])
+        await _wait_for_rows(settings, 3, store)
+        await redis_client.delete(stream)  # group and all: FastStream would stop here
+        await anyio.sleep(1.0)
+        await _publish(redis_client, stream, ["after-1", "after-2", "after-3"])
+        await _wait_for_rows(settings, 6, store)
+    finally:
+        exit_code = store.stop()
+    assert exit_code == 0
+    events = [json.loads(line)["event"] for line in store.log_path.read_text().splitlines()]
+    assert {"service stopped by itself, starting again", "consumer group recreated"} & set(events)
