@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     max_deliveries: int = Field(
         default=5, ge=1, description="Deliveries an entry gets before it becomes a dead letter."
     )
+    redis_outage_s: float = Field(
+        default=300,
+        ge=0,
+        description="How long ingest waits out an unreachable Redis before a publish fails.",
+    )
     trim_streams: bool = Field(
         default=True,
         description="Trim input streams below what every consumer group has acknowledged.",

@@ -27,6 +27,7 @@ from services.ingest.poller import FeedPoller
 from services.ingest.replay import ReplayReport, run_source
 from services.ingest.schedule import PollPolicy
 from services.ingest.scheduler import FeedList, FeedScheduler
+from shared.retry import while_unreachable
 from shared.schemas import RawArticle
 from shared.settings import Settings
 
@@ -127,7 +128,12 @@ class IngestService:
         async with self._wired() as wired:
 
             async def publish(article: RawArticle) -> None:
-                await wired.ledger.publish_new([article], republish=True)
+                # An outage mid-replay is waited out: the rest of the files are not dropped.
+                await while_unreachable(
+                    lambda: wired.ledger.publish_new([article], republish=True),
+                    what="replay publish",
+                    give_up_after_s=self.settings.redis_outage_s,
+                )
 
             return await run_source(
                 read_files(paths), publish, max_text_bytes=self.settings.max_article_bytes

