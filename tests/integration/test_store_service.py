@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 import anyio
+import asyncpg
 import pytest
 from redis.asyncio import Redis
 
@@ -145,3 +146,51 @@ async def test_the_service_process_stores_and_exits_cleanly_on_sigterm(
         assert await repository.get("p1") == article
     finally:
         await repository.close()
+
+
+async def _cut_off(server_url: str, database_url: str, *, allowed: bool) -> None:
+    # A database outage as the store sees it: no new connections, existing ones dropped.
+    name = database_url.rpartition("/")[2]
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+        if not allowed:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
+            )
+    finally:
+        await admin.close()
+
+
+async def test_a_database_outage_leaves_entries_pending_and_the_store_catches_up(
+    settings: Settings, redis_client: Redis, postgres_url: str, postgres_database: str
+) -> None:
+    settings = settings.model_copy(
+        update={
+            "database_url": postgres_database,
+            "reclaim_min_idle_ms": 200,
+            "reclaim_interval_s": 0.1,
+            "max_deliveries": 2,  # low: an outage must not count against it
+        }
+    )
+    streams = settings.streams
+    first = [enriched_article(f"up-{n}") for n in range(5)]
+    during = [enriched_article(f"down-{n}") for n in range(5)]
+    checker = await open_repository(postgres_database)
+    try:
+        async with create_app(settings):
+            await _publish(redis_client, streams.enriched, *first)
+            await _wait_until_stored(checker, [a.id for a in first])
+            await checker.close()
+            await _cut_off(postgres_url, postgres_database, allowed=False)
+            await _publish(redis_client, streams.enriched, *during)
+            await anyio.sleep(2.0)  # ten reclaim rounds with the database away
+            assert await _pending(redis_client, streams.enriched) == len(during)
+            await _cut_off(postgres_url, postgres_database, allowed=True)
+            checker = await open_repository(postgres_database)
+            await _wait_until_stored(checker, [a.id for a in first + during])
+            await wait_until_drained(redis_client, streams.enriched, STORE_GROUP)
+    finally:
+        await _cut_off(postgres_url, postgres_database, allowed=True)
+        await checker.close()
+    assert await redis_client.xlen(streams.dead) == 0
