@@ -16,6 +16,7 @@ from newswire.console import err, load_settings, require_redis
 from newswire.deadletters import dead_letters
 from newswire.demo import DemoError, run_demo
 from newswire.feeds import feeds
+from newswire.watch import stats, tail
 from shared.batch import split_batch
 from shared.logging import configure_logging
 from shared.schemas import RawArticle
@@ -27,6 +28,8 @@ app = typer.Typer(
 )
 app.add_typer(feeds, name="feeds")
 app.add_typer(dead_letters, name="dead-letters")
+app.command()(stats)
+app.command()(tail)
 
 
 @app.command()

@@ -57,3 +57,44 @@ async def group_drained(client: Redis, stream: str, group: str) -> bool:
             # Redis reports lag as None when it cannot tell (after deletions): not drained.
             return bool(info["lag"] == 0 and info["pending"] == 0)
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStats:
+    """One consumer group of a stream: how far behind it is and what it holds unacknowledged."""
+
+    name: str
+    consumers: int
+    pending: int
+    lag: int | None
+    """Entries not yet given to the group; None when Redis cannot tell (after deletions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStats:
+    """A stream's length and its consumer groups (empty when the stream does not exist)."""
+
+    stream: str
+    length: int
+    groups: tuple[GroupStats, ...]
+
+
+def _name(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def stream_stats(client: Redis, stream: str) -> StreamStats:
+    """Length and groups of `stream`, read with XLEN and XINFO GROUPS."""
+    length = int(await client.xlen(stream))
+    if not await client.exists(stream):
+        return StreamStats(stream, 0, ())
+    groups = tuple(
+        GroupStats(
+            name=_name(info["name"]),
+            consumers=int(info["consumers"]),
+            pending=int(info["pending"]),
+            lag=None if info.get("lag") is None else int(info["lag"]),
+        )
+        for info in await client.xinfo_groups(stream)
+    )
+    return StreamStats(stream, length, groups)

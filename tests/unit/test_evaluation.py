@@ -63,7 +63,7 @@ def test_gold_files_are_well_formed() -> None:
             assert item.topics
             assert item.entities
             assert item.article.text
-    assert len(ids) == len(set(ids)) >= 37
+    assert len(ids) == len(set(ids)) >= 71
 
 
 def test_the_harness_reports_its_figures_on_the_seeds() -> None:
