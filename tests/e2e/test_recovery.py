@@ -1,4 +1,4 @@
-"""A running service survives its stream being deleted (processes, real Redis)."""
+"""A running service survives its stream being deleted and stops cleanly (processes, Redis)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from pathlib import Path
 import anyio
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from newswire.processes import ServiceProcess
+from services.ingest.app import IngestService
 from services.store.database import open_repository
 from shared.settings import Settings
+from shared.streams import ENRICH_GROUP
+from tests.conftest import ROOT
 from tests.helpers import enriched_article
 
 pytestmark = pytest.mark.e2e
@@ -58,3 +62,41 @@ async def test_store_goes_on_after_its_stream_is_deleted(
     assert exit_code == 0
     events = [json.loads(line)["event"] for line in store.log_path.read_text().splitlines()]
     assert {"service stopped by itself, starting again", "consumer group recreated"} & set(events)
+
+
+async def test_sigterm_mid_batch_finishes_and_acknowledges_what_it_holds(
+    settings: Settings, redis_client: Redis, tmp_path: Path
+) -> None:
+    settings = settings.model_copy(update={"enrich_batch_size": 32})
+    stream = settings.streams.raw
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    ingest = IngestService(settings)
+    report = await ingest.replay(seeds)
+    for _ in range(40):  # a backlog of long articles (replays republish), so batches take seconds
+        await ingest.replay(seeds)
+    enrich = ServiceProcess("enrich", settings.child_env(), tmp_path / "logs")
+    deadline = time.monotonic() + 120
+    try:
+        while not await _holds_entries(redis_client, stream):
+            assert enrich.exit_code is None, enrich.log_tail()
+            assert time.monotonic() < deadline, "enrich never started a batch"
+            await anyio.sleep(0.05)
+    finally:
+        stopped_at = time.monotonic()
+        exit_code = enrich.stop()
+        took = time.monotonic() - stopped_at
+    assert exit_code == 0
+    assert took < 20
+    assert report.published
+    pending = await redis_client.xpending(stream, ENRICH_GROUP)
+    assert pending["pending"] == 0  # the batch in hand was finished and acknowledged
+    done = await redis_client.xlen(settings.streams.enriched)
+    assert 0 < done < 41 * len(seeds)  # it stopped reading: the rest waits for the next start
+
+
+async def _holds_entries(client: Redis, stream: str) -> bool:
+    try:
+        info = await client.xpending(stream, ENRICH_GROUP)
+    except ResponseError:  # the group is created by the service at start
+        return False
+    return int(info["pending"]) > 0
