@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 from faststream import FastStream
 from faststream.redis import RedisBroker
 from faststream.redis.annotations import RedisBatchStreamMessage
+from pydantic import BaseModel, WithJsonSchema
 from redis.asyncio import Redis
 
 from shared.broker import group_batches, make_app
@@ -42,6 +43,24 @@ def reclaim_policy(settings: Settings, count: int) -> ReclaimPolicy:
     )
 
 
+def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline_refs(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {k: _inline_refs(v, definitions) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(item, definitions) for item in node]
+    return node
+
+
+def documented_batch(model: type[BaseModel]) -> Any:
+    """A list of any JSON values, each shown in generated schemas as `model` (nested inlined)."""
+    schema = model.model_json_schema()
+    entry = Annotated[Any, WithJsonSchema(_inline_refs(schema, schema.get("$defs", {})))]
+    return list[entry]
+
+
 def stage_app(
     settings: Settings,
     broker: RedisBroker,
@@ -54,12 +73,16 @@ def stage_app(
 ) -> FastStream:
     """The app of one consuming stage (see the module docstring)."""
 
-    @broker.subscriber(
-        stream=group_batches(stage.stream, stage.group, settings, batch_size), title=title
-    )
     async def on_batch(body: list[Any], message: RedisBatchStreamMessage) -> None:
         # Returning acknowledges the batch; raising leaves it pending for the reclaimer.
         await stage.handle(body, message.raw_message["message_ids"])
+
+    # Entries are validated one by one in `handle` (a bad one must not fail its batch), so
+    # FastStream takes any JSON; the contract (AsyncAPI) still shows the event's schema.
+    on_batch.__annotations__["body"] = documented_batch(stage.model)
+    broker.subscriber(
+        stream=group_batches(stage.stream, stage.group, settings, batch_size), title=title
+    )(on_batch)
 
     running: list[tuple[Reclaimer, asyncio.Task[None], Redis]] = []
 

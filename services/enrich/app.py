@@ -23,11 +23,13 @@ def create_app(settings: Settings, enricher: Enricher) -> FastStream:
     broker = make_broker(settings)
     enriched_out = broker.publisher(
         stream=streams.enriched,
-        title="enriched-articles",
+        title="enrich.enriched-articles",
         description="Articles with language, entities, IPTC topics and keyphrases.",
         schema=EnrichedArticle,
     )
-    dead_letters = broker.publisher(stream=streams.dead, title="dead-letters", schema=DeadLetter)
+    dead_letters = broker.publisher(
+        stream=streams.dead, title="enrich.dead-letters", schema=DeadLetter
+    )
     # One NLP run at a time: the pipeline is not made for concurrent use.
     nlp_slot = anyio.CapacityLimiter(1)
 
@@ -50,5 +52,5 @@ def create_app(settings: Settings, enricher: Enricher) -> FastStream:
         dead_letters=dead_letters.publish,
     )
     return stage_app(
-        settings, broker, stage, batch_size=settings.enrich_batch_size, title="raw-articles"
+        settings, broker, stage, batch_size=settings.enrich_batch_size, title="enrich.raw-articles"
     )

@@ -63,7 +63,9 @@ def create_app(
     """
     streams = settings.streams
     broker = make_broker(settings)
-    dead_letters = broker.publisher(stream=streams.dead, title="dead-letters", schema=DeadLetter)
+    dead_letters = broker.publisher(
+        stream=streams.dead, title="store.dead-letters", schema=DeadLetter
+    )
     slot = _RepositorySlot(repository_factory, settings.database_url)
 
     async def store(articles: list[EnrichedArticle]) -> None:
@@ -86,7 +88,7 @@ def create_app(
         broker,
         stage,
         batch_size=settings.store_batch_size,
-        title="enriched-articles",
+        title="store.enriched-articles",
         on_startup=[slot.open],
         after_shutdown=[slot.close],
     )
