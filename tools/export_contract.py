@@ -24,7 +24,8 @@ def rendered() -> dict[Path, str]:
 
 
 def _pretty(document: object) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # Sorted keys: FastStream orders channels by set iteration, which varies between runs.
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def main() -> None:
