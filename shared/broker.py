@@ -9,6 +9,7 @@ from typing import Any
 from faststream import FastStream
 from faststream.redis import RedisBroker, StreamSub
 
+from shared.metrics import ServiceMetrics
 from shared.settings import Settings
 from shared.wire import PlainJSONFormat
 
@@ -17,12 +18,17 @@ from shared.wire import PlainJSONFormat
 FASTSTREAM_LOGGER = logging.getLogger("newswire.faststream")
 
 
-def make_broker(settings: Settings) -> RedisBroker:
-    """A broker speaking the plain-JSON wire format, logging through the project's logging."""
+def make_broker(settings: Settings, metrics: ServiceMetrics | None = None) -> RedisBroker:
+    """A broker speaking the plain-JSON wire format, logging through the project's logging.
+
+    With `metrics`, FastStream's Prometheus middleware counts what its subscribers and
+    publishers handle.
+    """
     return RedisBroker(
         settings.require_redis_url(),
         message_format=PlainJSONFormat,
         logger=FASTSTREAM_LOGGER,
+        middlewares=(metrics.middleware,) if metrics else (),
     )
 
 

@@ -17,7 +17,7 @@ The same loop trims the stream (see `shared.trim`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +60,13 @@ class Reclaimer:
     """Claims, retries and dead-letters one stage's abandoned entries, and trims its stream."""
 
     def __init__(
-        self, client: Redis, stage: Stage[Any], consumer: str, policy: ReclaimPolicy
+        self,
+        client: Redis,
+        stage: Stage[Any],
+        consumer: str,
+        policy: ReclaimPolicy,
+        *,
+        on_reclaimed: Callable[[], object] | None = None,
     ) -> None:
         self._client = client
         self._stage = stage
@@ -68,6 +74,7 @@ class Reclaimer:
         self._policy = policy
         self._last_errors: dict[str, str] = {}
         self._stopping = anyio.Event()
+        self._on_reclaimed = on_reclaimed or (lambda: None)
 
     def stop(self) -> None:
         """Finish the entry in hand, then return from `run`."""
@@ -169,6 +176,7 @@ class Reclaimer:
             return False
         await self._client.xack(self._stage.stream, self._stage.group, entry_id)
         self._last_errors.pop(entry_id, None)
+        self._on_reclaimed()
         log.info(
             "reclaimed entry processed",
             entry_id=entry_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Annotated, Any
 
 import anyio
@@ -24,7 +25,9 @@ from redis.asyncio import Redis
 from shared.broker import group_batches, make_app
 from shared.consumer import Stage, ensure_groups
 from shared.logging import get_logger
+from shared.metrics import ServiceMetrics
 from shared.reclaim import Reclaimer, ReclaimPolicy
+from shared.schemas import DeadLetter
 from shared.settings import Settings
 
 log = get_logger(__name__)
@@ -61,6 +64,19 @@ def documented_batch(model: type[BaseModel]) -> Any:
     return list[entry]
 
 
+def _counted(stage: Stage[Any], metrics: ServiceMetrics) -> Stage[Any]:
+    """`stage` with every dead letter it publishes counted."""
+    counter = metrics.dead_lettered.labels(stage.group)
+    publish = stage.dead_letters
+
+    async def counting(letter: DeadLetter) -> Any:
+        result = await publish(letter)
+        counter.inc()
+        return result
+
+    return replace(stage, dead_letters=counting)
+
+
 def stage_app(
     settings: Settings,
     broker: RedisBroker,
@@ -70,8 +86,11 @@ def stage_app(
     title: str,
     on_startup: Sequence[Callable[[], Any]] = (),
     after_shutdown: Sequence[Callable[[], Any]] = (),
+    metrics: ServiceMetrics | None = None,
 ) -> FastStream:
     """The app of one consuming stage (see the module docstring)."""
+    if metrics is not None:
+        stage = _counted(stage, metrics)
 
     async def on_batch(body: list[Any], message: RedisBatchStreamMessage) -> None:
         # Returning acknowledges the batch; raising leaves it pending for the reclaimer.
@@ -93,7 +112,13 @@ def stage_app(
     async def start_reclaimer() -> None:
         client = Redis.from_url(settings.require_redis_url())
         reclaimer = Reclaimer(
-            client, stage, settings.consumer_name, reclaim_policy(settings, batch_size)
+            client,
+            stage,
+            settings.consumer_name,
+            reclaim_policy(settings, batch_size),
+            on_reclaimed=(
+                metrics.reclaimed.labels(stage.group).inc if metrics is not None else None
+            ),
         )
         running.append((reclaimer, asyncio.create_task(reclaimer.run()), client))
 

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         default=True,
         description="Trim input streams below what every consumer group has acknowledged.",
     )
+    health_port: int = Field(
+        default=8080,
+        ge=0,
+        le=65_535,
+        description="Port of /healthz, /readyz and /metrics (0: not served).",
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON log lines (services); else console.")
 

@@ -46,6 +46,7 @@ def settings(redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
         consumer_name=f"test-consumer-{uuid.uuid4().hex[:6]}",
         # Tests read streams back after the services are done; trimming has its own tests.
         trim_streams=False,
+        health_port=0,  # many services run at once in tests; the endpoints have their own test
     )
 
 

@@ -4,13 +4,38 @@ from __future__ import annotations
 
 import asyncio
 
+import anyio
+
 from services.enrich.app import create_app
 from services.enrich.enricher import Enricher
 from services.enrich.nlp import load_pipeline
+from shared.health import side_door
 from shared.lifecycle import stop_cleanly_on_sigterm
 from shared.logging import configure_logging
+from shared.metrics import ServiceMetrics
 from shared.service import serve
 from shared.settings import Settings
+from shared.streams import ENRICH_GROUP
+
+
+async def _run(settings: Settings) -> None:
+    metrics = ServiceMetrics("enrich")
+    group = (settings.streams.raw, ENRICH_GROUP)
+    async with side_door(settings, metrics, service="enrich", group=group) as door:
+        loaded = anyio.Event()
+
+        async def model_loaded() -> bool:
+            return loaded.is_set()
+
+        door.add_check("model", model_loaded)
+        # Loading takes seconds: off the event loop, so /healthz answers meanwhile.
+        enricher = await anyio.to_thread.run_sync(
+            lambda: Enricher(
+                load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size
+            )
+        )
+        loaded.set()
+        await serve(lambda: create_app(settings, enricher, metrics), service="enrich")
 
 
 def main() -> None:
@@ -18,8 +43,7 @@ def main() -> None:
     stop_cleanly_on_sigterm()
     settings = Settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service="enrich")
-    enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
-    asyncio.run(serve(lambda: create_app(settings, enricher), service="enrich"))
+    asyncio.run(_run(settings))
 
 
 if __name__ == "__main__":

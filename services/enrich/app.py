@@ -9,6 +9,7 @@ from services.enrich.enricher import Enricher
 from shared.broker import make_broker
 from shared.consumer import Stage
 from shared.logging import get_logger
+from shared.metrics import ServiceMetrics
 from shared.schemas import DeadLetter, EnrichedArticle, RawArticle
 from shared.service import stage_app
 from shared.settings import Settings
@@ -17,10 +18,12 @@ from shared.streams import ENRICH_GROUP
 log = get_logger(__name__)
 
 
-def create_app(settings: Settings, enricher: Enricher) -> FastStream:
+def create_app(
+    settings: Settings, enricher: Enricher, metrics: ServiceMetrics | None = None
+) -> FastStream:
     """Wire the enricher between the raw and enriched streams of `settings`."""
     streams = settings.streams
-    broker = make_broker(settings)
+    broker = make_broker(settings, metrics)
     enriched_out = broker.publisher(
         stream=streams.enriched,
         title="enrich.enriched-articles",
@@ -52,5 +55,10 @@ def create_app(settings: Settings, enricher: Enricher) -> FastStream:
         dead_letters=dead_letters.publish,
     )
     return stage_app(
-        settings, broker, stage, batch_size=settings.enrich_batch_size, title="enrich.raw-articles"
+        settings,
+        broker,
+        stage,
+        batch_size=settings.enrich_batch_size,
+        title="enrich.raw-articles",
+        metrics=metrics,
     )

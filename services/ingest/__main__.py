@@ -10,14 +10,23 @@ from pathlib import Path
 import anyio
 
 from services.ingest.app import IngestService
+from shared.health import side_door
 from shared.lifecycle import stop_cleanly_on_sigterm
 from shared.logging import configure_logging, get_logger
+from shared.metrics import ServiceMetrics
 from shared.settings import Settings
 
 log = get_logger(__name__)
 
 
-async def _poll_until_stopped(service: IngestService) -> None:
+async def _poll_until_stopped(settings: Settings) -> None:
+    metrics = ServiceMetrics("ingest")
+    service = IngestService(settings, metrics)
+    async with side_door(settings, metrics, service="ingest"):
+        await _poll(service)
+
+
+async def _poll(service: IngestService) -> None:
     stop = anyio.Event()
 
     async def stop_on_signal() -> None:
@@ -57,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         failed = sum(1 for state in states if state.error_count)
         log.info("poll finished", feeds=len(states), failed=failed)
         return 0
-    anyio.run(_poll_until_stopped, service)
+    anyio.run(_poll_until_stopped, settings)
     return 0
 
 

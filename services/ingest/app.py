@@ -27,6 +27,7 @@ from services.ingest.poller import FeedPoller
 from services.ingest.replay import ReplayReport, run_source
 from services.ingest.schedule import PollPolicy
 from services.ingest.scheduler import FeedList, FeedScheduler
+from shared.metrics import ServiceMetrics
 from shared.retry import while_unreachable
 from shared.schemas import RawArticle
 from shared.settings import Settings
@@ -70,8 +71,16 @@ class _Wired:
 class IngestService:
     """Ingest with its real adapters: Redis for ledger and state, httpx for fetching."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, metrics: ServiceMetrics | None = None) -> None:
         self.settings = settings
+        self.metrics = metrics
+
+    def _observe_poll(self, outcome: str, published: int, unchanged: int) -> None:
+        if self.metrics is None:
+            return
+        self.metrics.feeds_polled.labels(outcome).inc()
+        self.metrics.articles_published.inc(published)
+        self.metrics.articles_deduplicated.inc(unchanged)
 
     @asynccontextmanager
     async def _wired(self) -> AsyncIterator[_Wired]:
@@ -105,6 +114,7 @@ class IngestService:
             policy=poll_policy(settings),
             max_text_bytes=settings.max_article_bytes,
             rng=random.Random(),
+            observe=self._observe_poll,
         )
         scheduler = FeedScheduler(
             feeds=FeedList(settings.feeds_file),

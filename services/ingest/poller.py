@@ -46,6 +46,9 @@ from shared.schemas import RawArticle
 
 log = get_logger(__name__)
 
+PollObserver = Callable[[str, int, int], None]
+"""Told each poll's outcome (ok, unchanged, failed), articles published and seen unchanged."""
+
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
@@ -119,6 +122,7 @@ class FeedPoller:
         max_text_bytes: int,
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        observe: PollObserver | None = None,
     ) -> None:
         self._client = client
         self._limits = limits
@@ -129,6 +133,7 @@ class FeedPoller:
         self._max_text_bytes = max_text_bytes
         self._rng = rng or random.Random()
         self._clock = clock
+        self._observe = observe or (lambda _outcome, _published, _unchanged: None)
         # Parsing is pure Python under the GIL: more threads than one only steal time from the
         # event loop (and from fetches in flight) without parsing any faster.
         self._cpu = anyio.CapacityLimiter(1)
@@ -210,6 +215,7 @@ class FeedPoller:
             published=len(published),
             rejected=len(digest.rejected),
         )
+        self._observe("ok", len(published), len(digest.articles) - len(published))
         state = state.model_copy(
             update={
                 "checksum": checksum,
@@ -234,6 +240,7 @@ class FeedPoller:
     ) -> FeedState:
         await self._ledger.keep_alive(state.entry_ids)
         log.info("feed unchanged", feed=state.url, reason=reason)
+        self._observe("unchanged", 0, 0)
         return schedule_success(
             state,
             now=now,
@@ -252,6 +259,7 @@ class FeedPoller:
         retry_after: float | None = None,
         gone: bool = False,
     ) -> FeedState:
+        self._observe("failed", 0, 0)
         state = schedule_failure(
             state,
             now=now,

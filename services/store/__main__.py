@@ -5,10 +5,46 @@ from __future__ import annotations
 import asyncio
 
 from services.store.app import create_app
+from services.store.database import open_repository
+from services.store.repository import ArticleRepository
+from shared.health import side_door
 from shared.lifecycle import stop_cleanly_on_sigterm
 from shared.logging import configure_logging
+from shared.metrics import ServiceMetrics
 from shared.service import serve
 from shared.settings import Settings
+from shared.streams import STORE_GROUP
+
+
+class _DatabaseProbe:
+    """Readiness: the database answers (its own connection, opened on first use)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._repository: ArticleRepository | None = None
+
+    async def __call__(self) -> bool:
+        if self._repository is None:
+            self._repository = await open_repository(self._url)
+        return await self._repository.ping()
+
+    async def close(self) -> None:
+        if self._repository is not None:
+            await self._repository.close()
+
+
+async def _run(settings: Settings) -> None:
+    metrics = ServiceMetrics("store")
+    group = (settings.streams.enriched, STORE_GROUP)
+    database = _DatabaseProbe(settings.database_url)
+    try:
+        async with side_door(settings, metrics, service="store", group=group) as door:
+            door.add_check("database", database)
+            # SIGTERM/SIGINT stop it gracefully (exit 0); an app that stops by itself is
+            # replaced.
+            await serve(lambda: create_app(settings, metrics=metrics), service="store")
+    finally:
+        await database.close()
 
 
 def main() -> None:
@@ -16,8 +52,7 @@ def main() -> None:
     stop_cleanly_on_sigterm()
     settings = Settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service="store")
-    # SIGTERM/SIGINT stop it gracefully (exit 0); an app that stops by itself is replaced.
-    asyncio.run(serve(lambda: create_app(settings), service="store"))
+    asyncio.run(_run(settings))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from services.store.repository import ArticleRepository
 from shared.broker import make_broker
 from shared.consumer import Stage
 from shared.logging import get_logger
+from shared.metrics import ServiceMetrics
 from shared.schemas import DeadLetter, EnrichedArticle
 from shared.service import stage_app
 from shared.settings import Settings
@@ -54,7 +55,9 @@ class _RepositorySlot:
 
 
 def create_app(
-    settings: Settings, repository_factory: RepositoryFactory = open_repository
+    settings: Settings,
+    repository_factory: RepositoryFactory = open_repository,
+    metrics: ServiceMetrics | None = None,
 ) -> FastStream:
     """Wire the enriched stream of `settings` to the repository `repository_factory` opens.
 
@@ -62,7 +65,7 @@ def create_app(
     acknowledged only when the handler returns; if the upsert raises, nothing is acknowledged.
     """
     streams = settings.streams
-    broker = make_broker(settings)
+    broker = make_broker(settings, metrics)
     dead_letters = broker.publisher(
         stream=streams.dead, title="store.dead-letters", schema=DeadLetter
     )
@@ -91,4 +94,5 @@ def create_app(
         title="store.enriched-articles",
         on_startup=[slot.open],
         after_shutdown=[slot.close],
+        metrics=metrics,
     )

@@ -286,3 +286,12 @@ def test_build_context_paths_exist() -> None:
 def test_dockerignore_keeps_local_state_out() -> None:
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".venv", ".git", "var", "**/__pycache__", ".env", "deploy/.env"} <= ignored
+
+
+@pytest.mark.parametrize("name", ["enrich", "store", "feeds"])
+def test_long_running_services_are_checked_on_their_readiness_endpoint(name: str) -> None:
+    service = _compose()["services"][name]
+    test = " ".join(service["healthcheck"]["test"])
+    port = service["environment"]["HEALTH_PORT"]
+    assert f"127.0.0.1:{port}/readyz" in test
+    assert Settings(health_port=port).health_port == port
