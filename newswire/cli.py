@@ -54,16 +54,47 @@ def demo(
 
 
 @app.command()
+def up(
+    logs: Annotated[Path, typer.Option(help="Where the services write their logs.")] = Path(
+        "var/logs"
+    ),
+    feeds: Annotated[bool, typer.Option(help="Also run the feed poller over FEEDS_FILE.")] = True,
+) -> None:
+    """Run enrich, store and the feed poller as one group of processes until Ctrl-C.
+
+    Without REDIS_URL an embedded Redis-compatible server is started (and stopped at the end);
+    without DATABASE_URL the store is the SQLite file var/newswire.sqlite3.
+    """
+    from newswire.up import UpError, run_up
+
+    settings = load_settings()
+    try:
+        run_up(settings, logs, Console(), feeds=feeds)
+    except UpError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
+@app.command()
 def replay(
     paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .jsonl) or folders.")],
 ) -> None:
     """Publish article files to the raw stream once (REDIS_URL must be set)."""
+    from rich.progress import Progress
+
     from services.ingest.app import IngestService
+    from services.ingest.files import count_entries
 
     settings = load_settings()
     require_redis(settings)
-    configure_logging(level=settings.log_level, json=False)
-    report = asyncio.run(IngestService(settings).replay(paths))
+    configure_logging(level="WARNING", json=False)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("publishing", total=count_entries(paths))
+        report = asyncio.run(
+            IngestService(settings).replay(paths, progress=lambda: progress.advance(task))
+        )
+    for error in report.errors:
+        err.print(f"{error.where}: {error.error}")
     err.print(f"{len(report.published)} published, {len(report.errors)} failed")
     if report.errors:
         raise typer.Exit(1)

@@ -31,6 +31,11 @@ class ServiceProcess:
             )
 
     @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self._process.pid
+
+    @property
     def exit_code(self) -> int | None:
         """None while running, else the exit code."""
         return self._process.poll()

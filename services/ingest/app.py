@@ -9,7 +9,7 @@ in `__data__` that the FastStream consumers read.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +129,9 @@ class IngestService:
             await http.aclose()
             await client.aclose()
 
-    async def replay(self, paths: Sequence[Path]) -> ReplayReport:
+    async def replay(
+        self, paths: Sequence[Path], progress: Callable[[], object] | None = None
+    ) -> ReplayReport:
         """Publish every article in `paths` (files or folders) and stop.
 
         A replay is asked for explicitly, so unchanged articles go out again (same revision);
@@ -146,7 +148,10 @@ class IngestService:
                 )
 
             return await run_source(
-                read_files(paths), publish, max_text_bytes=self.settings.max_article_bytes
+                read_files(paths),
+                publish,
+                max_text_bytes=self.settings.max_article_bytes,
+                progress=progress,
             )
 
     async def poll_once(self) -> list[FeedState]:

@@ -47,6 +47,18 @@ def article_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def count_entries(paths: Iterable[Path]) -> int:
+    """How many articles `paths` hold, as `read_files` will see them (for progress bars)."""
+    total = 0
+    for path in article_files(paths):
+        if path.suffix == ".txt":
+            total += 1
+        elif path.suffix in ARTICLE_SUFFIXES:
+            with path.open("rb") as lines:
+                total += sum(1 for line in lines if line.strip())
+    return total
+
+
 def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")

@@ -1,0 +1,73 @@
+"""`newswire up`: every service as a child process, for trying newswire on one machine."""
+
+from __future__ import annotations
+
+import signal
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+
+from newswire.processes import ServiceProcess
+from shared.embedded_redis import embedded_redis
+from shared.settings import Settings
+
+_CHECK_EVERY_S = 0.5
+# One host, several services: each gets its own port for /healthz, /readyz and /metrics.
+HEALTH_PORTS = {"enrich": 8081, "store": 8082, "ingest": 8083}
+
+
+class UpError(RuntimeError):
+    """A service died while `up` was running; the message says which and where its log is."""
+
+
+def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) -> None:
+    """Start enrich, store (and the feed poller), wait for SIGINT/SIGTERM, stop them all."""
+    stopping: list[int] = []
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        stopping.append(signum)
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with ExitStack() as stack:
+            if not settings.redis_url:
+                url = stack.enter_context(embedded_redis())
+                console.print(f"Started an embedded Redis-compatible server at {url}")
+                settings = settings.model_copy(update={"redis_url": url})
+            wanted = [("enrich", ()), ("store", ())] + ([("ingest", ("poll",))] if feeds else [])
+            services = []
+            for name, args in wanted:
+                env = {**settings.child_env(), "HEALTH_PORT": str(HEALTH_PORTS[name])}
+                service = ServiceProcess(name, env, log_dir, args)
+                stack.callback(service.stop)
+                services.append(service)
+                console.print(
+                    f"{name}: pid {service.pid}, log {service.log_path}, "
+                    f"http://127.0.0.1:{HEALTH_PORTS[name]}/readyz"
+                )
+            console.print(
+                f"REDIS_URL={settings.redis_url}  DATABASE_URL={settings.database_url}\n"
+                "Publish with `newswire replay PATH`, watch with `newswire tail` or "
+                "`newswire stats`. Ctrl-C stops everything."
+            )
+            while not stopping:
+                for service in services:
+                    if service.exit_code is not None:
+                        msg = (
+                            f"{service.name} exited with code {service.exit_code}; its log "
+                            f"({service.log_path}) ends:\n{service.log_tail()}"
+                        )
+                        raise UpError(msg)
+                time.sleep(_CHECK_EVERY_S)
+            console.print("Stopping…")
+            codes = {service.name: service.stop() for service in reversed(services)}
+            failed = {name: code for name, code in codes.items() if code != 0}
+            if failed:
+                msg = f"services exited with errors on shutdown: {failed}; see {log_dir}"
+                raise UpError(msg)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,102 @@
+"""`newswire up` runs every service until stopped; `newswire replay` reports what it did."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newswire.up import HEALTH_PORTS
+from shared.settings import Settings
+from tests.conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.e2e
+
+NEWSWIRE = str(Path(sys.executable).parent / "newswire")
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "REDIS_URL": settings.require_redis_url(),
+        "STREAM_PREFIX": settings.stream_prefix,
+        "DATABASE_URL": settings.database_url,
+    }
+
+
+def _wait_ready(port: int, up: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        assert up.poll() is None, "newswire up exited early"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"port {port} never became ready"
+        time.sleep(0.2)
+
+
+def test_replay_shows_each_failure_and_the_totals(settings: Settings, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "A fine article about talks in Geneva."}\nnot json\n')
+    result = subprocess.run(
+        [NEWSWIRE, "replay", str(SEEDS), str(bad)],
+        env=_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"{bad}:2:" in result.stderr
+    assert "4 published, 1 failed" in result.stderr
+
+
+def test_up_runs_the_services_until_sigterm(settings: Settings, tmp_path: Path) -> None:
+    up = subprocess.Popen(
+        [NEWSWIRE, "up", "--no-feeds", "--logs", str(tmp_path / "logs")],
+        env=_env(settings),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_ready(HEALTH_PORTS["store"], up)
+        _wait_ready(HEALTH_PORTS["enrich"], up)
+        replay = subprocess.run(
+            [NEWSWIRE, "replay", str(SEEDS)],
+            env=_env(settings),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert replay.returncode == 0, replay.stderr
+        deadline = time.monotonic() + 120
+        while True:
+            stats = subprocess.run(
+                [NEWSWIRE, "stats", "--json"],
+                env=_env(settings),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
+            if '"rows_stored": 3' in stats.stdout:
+                break
+            assert time.monotonic() < deadline, stats.stdout
+            time.sleep(0.5)
+    finally:
+        up.send_signal(signal.SIGTERM)
+        output, _ = up.communicate(timeout=60)
+    assert up.returncode == 0, output
+    assert "enrich: pid" in output
+    assert "Stopping" in output
