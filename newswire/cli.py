@@ -28,8 +28,6 @@ app = typer.Typer(
 )
 app.add_typer(feeds, name="feeds")
 app.add_typer(dead_letters, name="dead-letters")
-app.command()(stats)
-app.command()(tail)
 
 
 @app.command()
@@ -172,6 +170,10 @@ def evaluate(
         raise typer.Exit(2)
     reports = run_evaluation(settings, files, seeds)
     print_reports(reports, Console(), as_json=as_json, details=details)
+
+
+app.command()(tail)
+app.command()(stats)
 
 
 def main() -> None:
