@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: install install-dev demo test lint typecheck pytest clean
+.PHONY: install install-dev demo test lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ install-dev: $(DEV_STAMP)
 ## demo: the pipeline over seeds/ on the embedded default (or REDIS_URL / DATABASE_URL)
 demo: $(RUNTIME_STAMP)
 	$(BIN)/newswire demo
+
+## bench: every stage's speed and cost in one run (minutes); writes BENCHMARKS.md
+bench: $(DEV_STAMP)
+	$(BIN)/python -m bench.suite
 
 ## test: lint, type-check and run every test against real servers
 test: lint typecheck pytest

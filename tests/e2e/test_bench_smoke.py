@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,3 +29,35 @@ def test_enrich_throughput_runs_and_two_processes_agree_with_one() -> None:
     assert figures["two_process_results_identical"] is True
     assert figures["raw_ner_articles_per_s"] > 0
     assert figures["enrich_articles_per_s"] > 0
+
+
+def test_the_suite_runs_at_a_tiny_size_and_writes_its_table(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.suite",
+            "--articles",
+            "12",
+            "--latency-seconds",
+            "2",
+            "--feeds",
+            "3",
+            "--out",
+            str(tmp_path),
+            "--markdown",
+            str(tmp_path / "BENCHMARKS.md"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads((tmp_path / "latest.json").read_text())
+    assert figures["articles"] == 12
+    assert figures["end_to_end"]["measured_articles"] >= 1
+    table = (tmp_path / "BENCHMARKS.md").read_text()
+    assert "| Enrich through Redis, 2 workers |" in table
+    assert f"{figures['usable_cores']} of {figures['cores']} cores" in table
