@@ -370,8 +370,18 @@ def main() -> None:
     )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    args.markdown.write_text(render(results, " ".join(["python -m bench.suite", *sys.argv[1:]])))
+    table = render(results, " ".join(["python -m bench.suite", *sys.argv[1:]]))
+    args.markdown.write_text(table + _kept_notes(args.markdown))
     print(f"wrote {args.out / 'latest.json'} and {args.markdown}")
+
+
+NOTES_MARKER = "<!-- notes: kept when the table is rewritten -->"
+
+
+def _kept_notes(markdown: Path) -> str:
+    # The analysis under the marker is written by hand; a new run replaces only the table.
+    text = markdown.read_text() if markdown.is_file() else ""
+    return "\n" + text[text.index(NOTES_MARKER) :] if NOTES_MARKER in text else ""
 
 
 def render(r: dict[str, Any], command: str) -> str:
