@@ -219,11 +219,15 @@ async def test_kill_9_enrich_and_store_twice_each_with_poison_mixed_in(
     assert not {d.article_id for d in dead} & set(report.published)
     stored_events = len(pipeline.log_events("store", "article stored"))
     enriched_events = len(pipeline.log_events("enrich", "article enriched"))
+    reclaimed = sum(
+        len(pipeline.log_events(name, "reclaimed entry processed")) for name in ("enrich", "store")
+    )
     print(
         f"\nseed {seed}: sent {total} (+{len(POISON)} poison), "
         f"stored {await _rows(settings)} rows, "
         f"enrichments {enriched_events} ({enriched_events - total} redone after kills), "
         f"store writes {stored_events} ({stored_events - total} redelivered), "
+        f"{reclaimed} entries reclaimed from killed consumers, "
         f"dead-lettered {len(dead)}, recovery after kill -9: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in recoveries)
     )
