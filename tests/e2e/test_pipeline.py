@@ -23,7 +23,8 @@ pytestmark = pytest.mark.e2e
 REQUIRED_NAMES = {"Jens Stoltenberg", "NATO", "China", "Russia", "Ukraine"}
 
 
-def _replay(settings: Settings) -> None:
+def _replay(settings: Settings) -> list[str]:
+    """Replay the seeds with the ingest service; the ids its log says it published."""
     result = subprocess.run(
         [sys.executable, "-m", "services.ingest", "replay", str(SEEDS)],
         env={**settings.child_env(), "PATH": "/usr/bin:/bin"},
@@ -34,6 +35,8 @@ def _replay(settings: Settings) -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    return [r["article_id"] for r in records if r["event"] == "article published"]
 
 
 async def test_seeds_flow_through_three_processes(
@@ -41,8 +44,9 @@ async def test_seeds_flow_through_three_processes(
 ) -> None:
     settings = settings.model_copy(update={"database_url": database_url})
     with running_services(["enrich", "store"], settings.child_env(), tmp_path / "logs") as procs:
-        _replay(settings)
+        ingest_traced = _replay(settings)
         first = [e["id"] for e in await stream_events(redis_client, settings.streams.raw)]
+        assert ingest_traced == first  # the same article ids through all three services
         assert len(first) == 3
         stored = await wait_until_processed(settings, first, procs, timeout_s=180)
         _replay(settings)  # the same seeds again: same ids, so no new rows

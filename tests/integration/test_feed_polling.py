@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from services.ingest.app import IngestService
 from services.ingest.feedlist import FeedConfig, save_feed_list
 from services.ingest.feedstate import FeedState
+from shared.metrics import ServiceMetrics
 from shared.settings import Settings
 from tests.feedfactory import atom_feed, rss_feed
 from tests.feedserver import FeedRoute, FeedServer
@@ -374,3 +375,26 @@ async def test_a_redirect_loop_is_cut_at_the_cap(
 
     assert state.last_error == f"more than {feed_settings.feed_max_redirects} redirects"
     assert len(server.requests("/loop")) == feed_settings.feed_max_redirects + 1
+
+
+async def test_poll_outcomes_and_publications_are_counted_in_the_metrics(
+    feed_settings: Settings, redis_client: Redis, server: FeedServer
+) -> None:
+    server.set("/good.xml", FeedRoute(body=rss_feed(feed_no=1, entries=5), etag='"v1"'))
+    server.set("/broken.xml", FeedRoute(body=b"<html>not a feed</html>"))
+    _list_feeds(feed_settings, [server.url("/good.xml"), server.url("/broken.xml")])
+    metrics = ServiceMetrics("ingest")
+    service = IngestService(feed_settings, metrics)
+
+    await service.poll_once()
+    await service.poll_once()  # the good feed answers 304 now
+
+    def value(name: str, **labels: str) -> float:
+        found = metrics.registry.get_sample_value(name, labels)
+        return 0.0 if found is None else found
+
+    assert value("newswire_feeds_polled_total", outcome="ok") == 1
+    assert value("newswire_feeds_polled_total", outcome="unchanged") == 1
+    assert value("newswire_feeds_polled_total", outcome="failed") == 2
+    assert value("newswire_articles_published_total") == 5
+    assert value("newswire_articles_deduplicated_total") == 0
