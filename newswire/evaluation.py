@@ -10,8 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from evaluation.enrichment import Report, evaluate, evaluated_at, load_gold
-from services.enrich.enricher import Enricher
+from evaluation.stories import StoryReport, evaluate_stories, load_story_gold
+from services.enrich.enricher import Enricher, english_zipf
 from services.enrich.nlp import load_pipeline
+from services.stories.pipeline import StoryPipeline
 from shared.settings import Settings
 
 
@@ -57,3 +59,29 @@ def print_reports(
             console.print(
                 f"[bold]{report.name}[/bold] spurious: {', '.join(report.entities.spurious)}"
             )
+
+
+def run_story_evaluation(settings: Settings, path: Path, seeds: Path) -> StoryReport:
+    """Run a story gold file through the story pipeline (with the service's enricher)."""
+    enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
+    pipeline = StoryPipeline(enricher.enrich, english_zipf)
+    return evaluate_stories(load_story_gold(path, seeds), pipeline)
+
+
+def print_story_report(
+    report: StoryReport, console: Console, *, as_json: bool, details: bool
+) -> None:
+    """The figures as a table, or JSON; with `details`, the misplaced articles."""
+    if as_json:
+        document = {"evaluated_at": evaluated_at(), "stories": report.figures()}
+        console.print_json(json.dumps(document))
+        return
+    table = Table(title="Stories against the gold labels")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in report.figures().items():
+        table.add_row(name, str(value))
+    console.print(table)
+    if details:
+        for mistake in report.mistakes:
+            console.print(mistake)

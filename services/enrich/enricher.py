@@ -43,7 +43,8 @@ class _Annotations(NamedTuple):
 _NOTHING_FOUND = _Annotations((), (), ())
 
 
-def _english_zipf(word: str) -> float:
+def english_zipf(word: str) -> float:
+    """Zipf frequency of `word` in English (wordfreq): 0 unseen, about 8 for "the"."""
     return float(zipf_frequency(word, "en"))
 
 
@@ -52,7 +53,7 @@ _COMMON_ZIPF = 3.0
 
 
 def _common_word(word: str) -> bool:
-    return _english_zipf(word) >= _COMMON_ZIPF
+    return english_zipf(word) >= _COMMON_ZIPF
 
 
 class Prepared(NamedTuple):
@@ -152,6 +153,6 @@ class Enricher:
                 lead_end=prepared.lead_end,
                 common=_common_word,
             ),
-            topics=score_topics(terms_of(doc, text), self._topics, _english_zipf),
-            keyphrases=score_keyphrases(phrases_of(doc, text), _english_zipf),
+            topics=score_topics(terms_of(doc, text), self._topics, english_zipf),
+            keyphrases=score_keyphrases(phrases_of(doc, text), english_zipf),
         )

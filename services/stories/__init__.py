@@ -1,0 +1,1 @@
+"""stories: near-duplicate detection and online cross-outlet story clustering."""

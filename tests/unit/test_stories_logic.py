@@ -1,0 +1,114 @@
+"""Near-duplicates, online clustering and the clustering metrics, on hand-made input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evaluation.stories import bcubed, pairwise
+from services.stories.clustering import (
+    StoryClusterer,
+    StoryFeatures,
+    entity_vector,
+    story_id_for,
+    term_vector,
+)
+from services.stories.duplicates import DuplicateIndex
+from services.stories.minhash import signature
+
+BASE = (
+    "The city council of Greyport voted on Tuesday to repair the old harbour bridge, which "
+    "was closed last winter after engineers found cracks in two of its steel supports. The "
+    "works will cost about twelve million and take two years, the council said, and ferries "
+    "will run more often while the bridge is shut."
+)
+REWRITE = (
+    "Greyport's bridge over the harbour will be mended: councillors approved the repairs in a "
+    "vote this week. Inspectors shut the crossing in the cold season when they discovered "
+    "damage to supporting girders. Extra ferry services are planned during the closure."
+)
+
+
+def _zipf(word: str) -> float:
+    return {"the": 7.5, "will": 6.5, "and": 7.4, "council": 4.5, "bridge": 4.6}.get(word, 3.0)
+
+
+def test_a_copy_with_light_edits_is_near_identical_and_a_rewrite_is_not() -> None:
+    original = signature(BASE)
+    edited = signature(BASE + "\n\nThe mayor welcomed the decision.")
+    assert original.similarity(signature(BASE)) == 1.0
+    assert original.similarity(edited) >= 0.8
+    assert set(original.bands()) & set(edited.bands())
+    assert original.similarity(signature(REWRITE)) < 0.3
+
+
+def test_a_copy_of_a_copy_points_at_the_earliest_article() -> None:
+    index = DuplicateIndex()
+    index.add("a1", signature(BASE))
+    first = index.find("a2", signature(BASE))
+    assert first is not None
+    assert (first.original_id, first.similarity) == ("a1", 1.0)
+    index.add("a2", signature(BASE), original_id="a1")
+    again = index.find("a3", signature(BASE + " Shares rose."))
+    assert again is not None
+    assert again.original_id == "a1"
+    assert index.find("a1", signature(BASE)) is not None  # the others, never itself alone
+    assert index.find("r1", signature(REWRITE)) is None
+
+
+def _features(
+    article_id: str, text: str, at: datetime, entities: dict[str, float]
+) -> StoryFeatures:
+    return StoryFeatures(
+        article_id=article_id,
+        at=at,
+        source=f"outlet-{article_id}",
+        title=None,
+        terms=term_vector(None, text, _zipf),
+        entities=entity_vector(entities.items()),
+    )
+
+
+def test_rewrites_join_one_story_and_other_events_or_times_do_not() -> None:
+    now = datetime(2031, 3, 4, tzinfo=UTC)
+    people = {"GPE:greyport": 0.6, "ORG:greyport-council": 0.4}
+    clusterer = StoryClusterer()
+    first = clusterer.assign(_features("a1", BASE, now, people))
+    second = clusterer.assign(_features("a2", REWRITE, now + timedelta(hours=5), people))
+    other = clusterer.assign(
+        _features("b1", "A storm flooded farms in Lindora overnight.", now, {"GPE:lindora": 1.0})
+    )
+    late = clusterer.assign(_features("a9", BASE, now + timedelta(days=9), people))
+    assert first.created
+    assert first.story_id == story_id_for("a1")
+    assert (second.story_id, second.created) == (first.story_id, False)
+    assert other.story_id != first.story_id
+    assert late.story_id not in {first.story_id, other.story_id}  # outside the window
+    story = clusterer.stories[first.story_id]
+    assert story.members == ["a1", "a2"]
+    assert story.sources == ["outlet-a1", "outlet-a2"]
+    assert clusterer.assign(_features("a2", REWRITE, now, people)).story_id == first.story_id
+
+
+def test_bcubed_and_pairwise_on_a_worked_example() -> None:
+    gold = {"a": "x", "b": "x", "c": "y", "d": "y"}
+    predicted = {"a": "1", "b": "1", "c": "1", "d": "2"}
+    # B-cubed precision: a, b: 2/3; c: 1/3; d: 1 -> 8/12; recall: a, b: 1; c, d: 1/2 -> 3/4.
+    assert bcubed(predicted, gold) == (0.667, 0.75, 0.706)
+    # Pairs predicted together: ab, ac, bc; gold: ab, cd -> precision 1/3, recall 1/2.
+    assert pairwise(predicted, gold) == (0.333, 0.5, 0.4)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=3), st.sampled_from("abc"), min_size=1))
+def test_a_clustering_scored_against_itself_is_perfect(labels: dict[str, str]) -> None:
+    assert bcubed(labels, labels) == (1.0, 1.0, 1.0)
+    assert pairwise(labels, labels)[2] == 1.0
+
+
+@given(st.text(min_size=0, max_size=400), st.text(min_size=0, max_size=400))
+def test_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
+    left, right = signature(a), signature(b)
+    assert left.similarity(right) == right.similarity(left)
+    assert 0.0 <= left.similarity(right) <= 1.0
