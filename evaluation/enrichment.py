@@ -14,17 +14,14 @@ figures also need the type to agree (GPE and LOC count as one place class).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from evaluation.goldfiles import gold_items
 from services.enrich.countries import alias_key
-from services.ingest.entry import SourceEntry
-from services.ingest.files import text_file_entry
-from services.ingest.normalise import normalise
-from shared.schemas import MAX_TEXT_CHARS, EnrichedArticle, Entity, RawArticle, SourceRef, Topic
+from shared.schemas import EnrichedArticle, Entity, RawArticle, Topic
 
 _PLACE = frozenset({"GPE", "LOC"})
 
@@ -55,34 +52,18 @@ class GoldArticle:
 
 def load_gold(path: Path, seeds: Path) -> list[GoldArticle]:
     """Read a gold file; `seed` entries are normalised from `seeds/` as ingest would."""
-    gold = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        if "seed" in item:
-            seed = seeds / str(item["seed"])
-            entry = text_file_entry(seed, seed.read_bytes())
-        else:
-            where = f"{path}:{number}"
-            entry = SourceEntry(
-                source=SourceRef(kind="file", name=where),
-                where=where,
-                text=item["text"],
-                title=item.get("title"),
-            )
-        gold.append(
-            GoldArticle(
-                id=str(item["id"]),
-                article=normalise(entry, max_text_bytes=MAX_TEXT_CHARS),
-                topics=tuple(item["topics"]),
-                entities=tuple(
-                    GoldEntity(e["name"], e["type"], tuple(e.get("aliases", ())))
-                    for e in item["entities"]
-                ),
-            )
+    return [
+        GoldArticle(
+            id=str(item["id"]),
+            article=article,
+            topics=tuple(item["topics"]),
+            entities=tuple(
+                GoldEntity(e["name"], e["type"], tuple(e.get("aliases", ())))
+                for e in item["entities"]
+            ),
         )
-    return gold
+        for item, article in gold_items(path, seeds)
+    ]
 
 
 @dataclass(slots=True)

@@ -8,18 +8,14 @@ by one in file order.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 
-from services.ingest.entry import SourceEntry
-from services.ingest.files import text_file_entry
-from services.ingest.normalise import normalise
+from evaluation.goldfiles import gold_items
 from services.stories.pipeline import StoryPipeline
-from shared.schemas import MAX_TEXT_CHARS, RawArticle, SourceRef
+from shared.schemas import RawArticle
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,38 +30,15 @@ class GoldStoryArticle:
 
 def load_story_gold(path: Path, seeds: Path) -> list[GoldStoryArticle]:
     """Read a gold file in order, normalising each article as ingest would."""
-    gold = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        if "seed" in item:
-            seed = seeds / str(item["seed"])
-            entry = text_file_entry(seed, seed.read_bytes())
-        else:
-            where = f"{path}:{number}"
-            entry = SourceEntry(
-                source=SourceRef(kind="file", name=where),
-                where=where,
-                text=item["text"],
-                title=item.get("title"),
-                outlet=item.get("outlet"),
-                url=item.get("url"),
-                published_at=(
-                    datetime.fromisoformat(item["published_at"])
-                    if item.get("published_at")
-                    else None
-                ),
-            )
-        gold.append(
-            GoldStoryArticle(
-                id=str(item["id"]),
-                story=str(item["story"]),
-                duplicate_of=item.get("duplicate_of"),
-                article=normalise(entry, max_text_bytes=MAX_TEXT_CHARS),
-            )
+    return [
+        GoldStoryArticle(
+            id=str(item["id"]),
+            story=str(item["story"]),
+            duplicate_of=item.get("duplicate_of"),
+            article=article,
         )
-    return gold
+        for item, article in gold_items(path, seeds)
+    ]
 
 
 def _prf(hits: float, predicted: float, gold: float) -> tuple[float, float, float]:

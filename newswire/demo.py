@@ -61,11 +61,7 @@ async def wait_until_processed(
                 return sorted(stored, key=lambda a: order[a.id])
             for service in services:
                 if service.exit_code is not None:
-                    msg = (
-                        f"{service.name} exited with code {service.exit_code}; its log "
-                        f"({service.log_path}) ends:\n{service.log_tail()}"
-                    )
-                    raise DemoError(msg)
+                    raise DemoError(service.exit_report())
             if time.monotonic() > deadline:
                 msg = (
                     f"only {len(stored)} of {len(wanted)} articles stored after {timeout_s:.0f}s; "

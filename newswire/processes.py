@@ -40,6 +40,13 @@ class ServiceProcess:
         """None while running, else the exit code."""
         return self._process.poll()
 
+    def exit_report(self) -> str:
+        """What to tell a person when the child has exited: code and the end of its log."""
+        return (
+            f"{self.name} exited with code {self.exit_code}; its log ({self.log_path}) ends:\n"
+            f"{self.log_tail()}"
+        )
+
     def log_tail(self, lines: int = 20) -> str:
         """The last lines the service logged, for error messages."""
         try:

@@ -56,11 +56,7 @@ def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) 
             while not stopping:
                 for service in services:
                     if service.exit_code is not None:
-                        msg = (
-                            f"{service.name} exited with code {service.exit_code}; its log "
-                            f"({service.log_path}) ends:\n{service.log_tail()}"
-                        )
-                        raise UpError(msg)
+                        raise UpError(service.exit_report())
                 time.sleep(_CHECK_EVERY_S)
             console.print("Stopping…")
             codes = {service.name: service.stop() for service in reversed(services)}

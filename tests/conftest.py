@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from shared.settings import Settings
@@ -80,3 +81,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'nested' / 'dir' / 'store.sqlite3'}"
     url: str = request.getfixturevalue("postgres_database")
     return url
+
+
+@pytest.fixture
+def sync_redis(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[SyncRedis]:
+    """For tests of `newswire` commands, which run their own event loop: the command's
+    environment points at the test's Redis, prefix and database, and a synchronous client
+    (the test's keys deleted afterwards)."""
+    monkeypatch.setenv("REDIS_URL", settings.require_redis_url())
+    monkeypatch.setenv("STREAM_PREFIX", settings.stream_prefix)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    client = SyncRedis.from_url(settings.require_redis_url())
+    try:
+        yield client
+    finally:
+        keys = list(client.scan_iter(match=f"{settings.stream_prefix}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import cast
 
@@ -32,23 +31,8 @@ def _dead_letter(client: Redis, settings: Settings, article_id: str, payload: st
     client.xadd(settings.streams.dead, {"__data__": letter.model_dump_json()})
 
 
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Redis]:
-    # The commands run their own event loop, so this test and its client are synchronous.
-    monkeypatch.setenv("REDIS_URL", settings.require_redis_url())
-    monkeypatch.setenv("STREAM_PREFIX", settings.stream_prefix)
-    client = Redis.from_url(settings.require_redis_url())
-    try:
-        yield client
-    finally:
-        keys = list(client.scan_iter(match=f"{settings.stream_prefix}:*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
-
-
-def test_list_then_retry_one_and_all(settings: Settings, cli_env: Redis) -> None:
-    redis_client = cli_env
+def test_list_then_retry_one_and_all(settings: Settings, sync_redis: Redis) -> None:
+    redis_client = sync_redis
     _dead_letter(redis_client, settings, "a1", json.dumps({"id": "a1"}))
     _dead_letter(redis_client, settings, "a2", json.dumps({"id": "a2"}))
     _dead_letter(redis_client, settings, "huge", "x" * MAX_DEAD_PAYLOAD_CHARS)

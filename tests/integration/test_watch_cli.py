@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from redis import Redis
@@ -15,22 +14,6 @@ from shared.streams import STORE_GROUP
 from tests.helpers import enriched_article
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def sync_redis(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Redis]:
-    # The commands run their own event loop, so these tests and their client are synchronous.
-    monkeypatch.setenv("REDIS_URL", settings.require_redis_url())
-    monkeypatch.setenv("STREAM_PREFIX", settings.stream_prefix)
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    client = Redis.from_url(settings.require_redis_url())
-    try:
-        yield client
-    finally:
-        keys = list(client.scan_iter(match=f"{settings.stream_prefix}:*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 def _publish(client: Redis, settings: Settings, *ids: str) -> None:

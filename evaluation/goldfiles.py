@@ -1,0 +1,42 @@
+"""Reading gold files: JSON lines whose articles are either a seed file or written inline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from services.ingest.entry import SourceEntry
+from services.ingest.files import text_file_entry
+from services.ingest.normalise import normalise
+from shared.schemas import MAX_TEXT_CHARS, RawArticle, SourceRef
+
+
+def gold_items(path: Path, seeds: Path) -> Iterator[tuple[dict[str, Any], RawArticle]]:
+    """Each line's object and its article, normalised as ingest would.
+
+    `seed` names a file in `seeds` (read through ingest's own path); otherwise `text` with
+    optional `title`, `outlet`, `url` and `published_at` (ISO 8601).
+    """
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        if "seed" in item:
+            seed = seeds / str(item["seed"])
+            entry = text_file_entry(seed, seed.read_bytes())
+        else:
+            where = f"{path}:{number}"
+            published = item.get("published_at")
+            entry = SourceEntry(
+                source=SourceRef(kind="file", name=where),
+                where=where,
+                text=item["text"],
+                title=item.get("title"),
+                outlet=item.get("outlet"),
+                url=item.get("url"),
+                published_at=datetime.fromisoformat(published) if published else None,
+            )
+        yield item, normalise(entry, max_text_bytes=MAX_TEXT_CHARS)
