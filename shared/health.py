@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from shared.logging import get_logger
 from shared.metrics import ServiceMetrics
 from shared.settings import Settings
+from shared.streams import stream_stats
 
 log = get_logger(__name__)
 
@@ -43,9 +44,7 @@ def group_check(client: Redis, stream: str, group: str) -> Check:
     """Ready when `group` exists on `stream`."""
 
     async def present() -> bool:
-        groups = await client.xinfo_groups(stream)
-        names = {g["name"].decode() if isinstance(g["name"], bytes) else g["name"] for g in groups}
-        return group in names
+        return group in {g.name for g in (await stream_stats(client, stream)).groups}
 
     return present
 
@@ -121,10 +120,13 @@ class HealthServer:
             else:
                 writer.write(await self.respond(path))
             await writer.drain()
-        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass
-        except ConnectionError:
-            pass
+        except (
+            TimeoutError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ConnectionError,
+        ):
+            pass  # a client that hung up or never finished its request gets nothing
         finally:
             writer.close()
 

@@ -21,7 +21,6 @@ class ServiceMetrics:
     """Every metric a service exposes, made once per process (apps may be rebuilt)."""
 
     def __init__(self, service: str) -> None:
-        self.service = service
         self.registry = CollectorRegistry()
         self.middleware = RedisPrometheusMiddleware(
             registry=self.registry, app_name=service, metrics_prefix="newswire"
@@ -55,7 +54,7 @@ class ServiceMetrics:
         )
         self.feeds_polled = Counter(
             "newswire_feeds_polled",
-            "Feed polls by outcome (ok, not_modified, failed).",
+            "Feed polls by outcome (ok, unchanged, failed).",
             ["outcome"],
             registry=self.registry,
         )

@@ -30,7 +30,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from shared.batch import MAX_DEAD_PAYLOAD_CHARS
 from shared.consumer import Stage
 from shared.logging import get_logger
-from shared.streams import ensure_group
+from shared.streams import ensure_group, text_of
 from shared.trim import trim_acknowledged
 from shared.wire import PAYLOAD_FIELD, decode_entry
 
@@ -45,15 +45,11 @@ _MAX_REMEMBERED = 10_000
 class ReclaimPolicy:
     """When an entry counts as abandoned, and how often it may be tried."""
 
-    min_idle_ms: int = 60_000
-    max_deliveries: int = 5
-    interval_s: float = 5.0
-    count: int = 16
-    trim: bool = True
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+    min_idle_ms: int
+    max_deliveries: int
+    interval_s: float
+    count: int
+    trim: bool
 
 
 class Reclaimer:
@@ -127,12 +123,12 @@ class Reclaimer:
                 return settled
             cursor, entries = reply[0], [e for e in reply[1] if e is not None]
             settled += await self._settle(entries)
-            if _text(cursor) == "0-0":
+            if text_of(cursor) == "0-0":
                 return settled
         return settled
 
     async def _delivery_counts(self, entries: Sequence[Any]) -> dict[str, int]:
-        ids = [_text(entry_id) for entry_id, _ in entries]
+        ids = [text_of(entry_id) for entry_id, _ in entries]
         pending = await self._client.xpending_range(
             self._stage.stream,
             self._stage.group,
@@ -141,7 +137,7 @@ class Reclaimer:
             count=len(ids) * 4 + 16,
             consumername=self._consumer,
         )
-        return {_text(p["message_id"]): int(p["times_delivered"]) for p in pending}
+        return {text_of(p["message_id"]): int(p["times_delivered"]) for p in pending}
 
     async def _settle(self, entries: Sequence[Any]) -> int:
         if not entries:
@@ -151,7 +147,7 @@ class Reclaimer:
         for raw_id, fields in entries:
             if self._stopping.is_set():
                 break
-            entry_id = _text(raw_id)
+            entry_id = text_of(raw_id)
             delivered = counts.get(entry_id, 1)
             if delivered > self._policy.max_deliveries:
                 await self._give_up(entry_id, fields, delivered - 1)

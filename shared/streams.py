@@ -48,12 +48,16 @@ async def ensure_group(client: Redis, stream: str, group: str) -> bool:
     return True
 
 
+def text_of(value: object) -> str:
+    """A name or id as redis-py returns it (bytes, or text when decoding), as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 async def group_drained(client: Redis, stream: str, group: str) -> bool:
     """True when `group` has read every entry of `stream` and acknowledged all it read."""
     groups = await client.xinfo_groups(stream)
     for info in groups:
-        name = info["name"]
-        if (name.decode() if isinstance(name, bytes) else name) == group:
+        if text_of(info["name"]) == group:
             # Redis reports lag as None when it cannot tell (after deletions): not drained.
             return bool(info["lag"] == 0 and info["pending"] == 0)
     return False
@@ -79,18 +83,14 @@ class StreamStats:
     groups: tuple[GroupStats, ...]
 
 
-def _name(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 async def stream_stats(client: Redis, stream: str) -> StreamStats:
     """Length and groups of `stream`, read with XLEN and XINFO GROUPS."""
-    length = int(await client.xlen(stream))
     if not await client.exists(stream):
         return StreamStats(stream, 0, ())
+    length = int(await client.xlen(stream))
     groups = tuple(
         GroupStats(
-            name=_name(info["name"]),
+            name=text_of(info["name"]),
             consumers=int(info["consumers"]),
             pending=int(info["pending"]),
             lag=None if info.get("lag") is None else int(info["lag"]),

@@ -33,8 +33,8 @@ NAMED_LABELS = frozenset(
     }
 )
 _TITLE_SEPARATOR = "\n\n"
-_PHRASE_POS = frozenset({"NOUN", "PROPN", "ADJ"})
-_TERM_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+# Content words, for keyphrases and topic terms alike.
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ"})
 _MAX_PHRASE_WORDS = 4
 
 
@@ -133,10 +133,13 @@ def mentions_of(doc: Doc, text: ArticleText) -> list[RawMention]:
     return mentions
 
 
+def _is_content(token: Token) -> bool:
+    """A noun, proper noun or adjective of letters only, not a stop word or a single letter."""
+    return token.pos_ in _CONTENT_POS and token.is_alpha and not token.is_stop and len(token) > 1
+
+
 def _phrase_tokens(chunk: Span) -> list[Token]:
-    tokens = [
-        t for t in chunk if t.pos_ in _PHRASE_POS and not t.is_stop and t.is_alpha and len(t) > 1
-    ]
+    tokens = [t for t in chunk if _is_content(t)]
     # Names are entities, not topics: a phrase needs a common noun.
     if not any(t.pos_ == "NOUN" for t in tokens) or len(tokens) > _MAX_PHRASE_WORDS:
         return []
@@ -173,17 +176,12 @@ def _content_runs(doc: Doc) -> list[list[Token]]:
     runs: list[list[Token]] = [[]]
     sentences = doc.has_annotation("SENT_START")
     for token in doc:
-        breaks = (
-            token.is_punct
-            or token.is_space
-            or (sentences and token.is_sent_start)
-            or token.ent_type_ in NAMED_LABELS
-        )
-        if breaks and runs[-1]:
+        separator = token.is_punct or token.is_space or token.ent_type_ in NAMED_LABELS
+        if (separator or (sentences and token.is_sent_start)) and runs[-1]:
             runs.append([])
-        if breaks and (token.is_punct or token.is_space or token.ent_type_ in NAMED_LABELS):
+        if separator:
             continue
-        if token.pos_ in _TERM_POS and token.is_alpha and not token.is_stop and len(token) > 1:
+        if _is_content(token):
             runs[-1].append(token)
     return [run for run in runs if run]
 
