@@ -38,6 +38,7 @@ from shared.embedded_redis import embedded_redis
 from shared.settings import Settings
 from tests.feedfactory import atom_feed, rss_feed
 from tests.feedserver import FeedRoute, FeedServer
+from tests.helpers import delete_prefix
 
 
 @contextmanager
@@ -79,9 +80,7 @@ async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) 
         publish_s += time.perf_counter() - t1
         digest_s += t1 - t0
     total = time.perf_counter() - started
-    keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-    for start in range(0, len(keys), 1000):
-        await client.delete(*keys[start : start + 1000])
+    await delete_prefix(client, prefix)
     await client.aclose()
     return {"total_s": total, "digest_s": digest_s, "publish_s": publish_s, "published": published}
 
@@ -131,9 +130,7 @@ async def _full_polls(bodies: list[bytes], redis_url: str, prefix: str) -> dict[
         second = time.perf_counter() - t0
         async with Redis.from_url(redis_url) as client:
             published = await client.xlen(settings.streams.raw)
-            keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-            for start in range(0, len(keys), 1000):
-                await client.delete(*keys[start : start + 1000])
+            await delete_prefix(client, prefix)
     failed = sum(1 for s in states if s.error_count)
     return {"first_s": first, "second_s": second, "published": published, "failed": failed}
 

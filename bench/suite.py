@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from services.store.database import open_repository
 from shared.embedded_redis import embedded_redis
 from shared.schemas import EnrichedArticle, RawArticle
 from shared.settings import Settings
+from tests.helpers import delete_prefix, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -63,12 +63,6 @@ def articles_for_bench(count: int) -> list[RawArticle]:
         )
         for n, article in enumerate(base)
     ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -88,7 +82,7 @@ class Services:
 
     def start(self, name: str, count: int = 1) -> None:
         for _ in range(count):
-            port = _free_port()
+            port = free_port()
             env = {**self.settings.child_env(), "HEALTH_PORT": str(port), "LOG_LEVEL": "WARNING"}
             self.procs.append(
                 (ServiceProcess(name, env, self.logs / f"{name}-{len(self.procs)}"), port)
@@ -173,7 +167,7 @@ async def enrich_through_redis(
         rss = services.peak_rss_mb("enrich")
     finally:
         services.stop()
-        await _drop(client, settings.stream_prefix)
+        await delete_prefix(client, settings.stream_prefix)
         await client.aclose()
     return {"articles_per_s": len(articles) / (finished - started), "peak_rss_mb": rss}
 
@@ -208,7 +202,7 @@ async def end_to_end(
             rss = {name: services.peak_rss_mb(name) for name in ("enrich", "store")}
         finally:
             services.stop()
-            await _drop(client, settings.stream_prefix)
+            await delete_prefix(client, settings.stream_prefix)
             await client.aclose()
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     return {
@@ -287,12 +281,6 @@ def _settings(redis_url: str, database: str = "sqlite:///var/bench-unused.sqlite
         trim_streams=False,
         store_batch_size=STORE_BATCH,
     )
-
-
-async def _drop(client: Redis, prefix: str) -> None:
-    keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-    for start in range(0, len(keys), 1000):
-        await client.delete(*keys[start : start + 1000])
 
 
 async def _postgres_url() -> str | None:

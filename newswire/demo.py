@@ -12,10 +12,9 @@ from redis.asyncio import Redis
 from rich.console import Console
 from rich.table import Table
 
-from newswire.processes import ServiceProcess, running_services
+from newswire.processes import ServiceProcess, running_services, with_redis
 from services.ingest.app import IngestService
 from services.store.database import open_repository
-from shared.embedded_redis import embedded_redis
 from shared.schemas import EnrichedArticle
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP, STORE_GROUP, group_drained
@@ -118,10 +117,7 @@ def run_demo(
 ) -> None:
     """Run ingest → enrich → store over `seeds` and print what was stored; raise DemoError."""
     with ExitStack() as stack:
-        if not settings.redis_url:
-            url = stack.enter_context(embedded_redis())
-            console.print(f"Started an embedded Redis-compatible server at {url}")
-            settings = settings.model_copy(update={"redis_url": url})
+        settings = with_redis(settings, stack, console)
         console.print(f"Store: {settings.database_url}  Logs: {log_dir}/")
         services = stack.enter_context(running_services(CONSUMERS, settings.child_env(), log_dir))
         articles = asyncio.run(_replay_and_wait(settings, seeds, services, timeout_s))

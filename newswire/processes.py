@@ -10,6 +10,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from rich.console import Console
+
+from shared.embedded_redis import embedded_redis
+from shared.settings import Settings
+
 _STOP_TIMEOUT_S = 20.0
 
 
@@ -84,3 +89,12 @@ def running_services(
             stack.callback(service.stop)
             services.append(service)
         yield services
+
+
+def with_redis(settings: Settings, stack: ExitStack, console: Console) -> Settings:
+    """`settings` with a Redis: its REDIS_URL, else an embedded server kept for `stack`'s life."""
+    if settings.redis_url:
+        return settings
+    url = stack.enter_context(embedded_redis())
+    console.print(f"Started an embedded Redis-compatible server at {url}")
+    return settings.model_copy(update={"redis_url": url})

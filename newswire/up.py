@@ -10,8 +10,7 @@ from types import FrameType
 
 from rich.console import Console
 
-from newswire.processes import ServiceProcess
-from shared.embedded_redis import embedded_redis
+from newswire.processes import ServiceProcess, with_redis
 from shared.settings import Settings
 
 _CHECK_EVERY_S = 0.5
@@ -33,10 +32,7 @@ def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with ExitStack() as stack:
-            if not settings.redis_url:
-                url = stack.enter_context(embedded_redis())
-                console.print(f"Started an embedded Redis-compatible server at {url}")
-                settings = settings.model_copy(update={"redis_url": url})
+            settings = with_redis(settings, stack, console)
             wanted = [("enrich", ()), ("store", ())] + ([("ingest", ("poll",))] if feeds else [])
             services = []
             for name, args in wanted:

@@ -11,6 +11,7 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from shared.settings import Settings
+from tests.helpers import delete_prefix
 from tests.servers import create_database, drop_database, postgres_server, redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,9 +59,7 @@ async def redis_client(redis_url: str, stream_prefix: str) -> AsyncIterator[Redi
     try:
         yield client
     finally:
-        keys = [key async for key in client.scan_iter(match=f"{stream_prefix}:*")]
-        if keys:
-            await client.delete(*keys)
+        await delete_prefix(client, stream_prefix)
         await client.aclose()
 
 

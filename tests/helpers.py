@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import anyio
+from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from shared.schemas import EnrichedArticle, ModelRef, SourceRef
@@ -54,3 +57,23 @@ def enriched_article(article_id: str, **changes: object) -> EnrichedArticle:
         "enriched_at": datetime(2026, 3, 1, 12, 5, tzinfo=UTC),
     }
     return EnrichedArticle.model_validate({**fields, **changes})
+
+
+async def publish_events(client: Redis, stream: str, events: Iterable[BaseModel]) -> None:
+    """XADD each event as the services do: its JSON in the `__data__` field."""
+    for event in events:
+        await client.xadd(stream, {"__data__": event.model_dump_json()})
+
+
+async def delete_prefix(client: Redis, prefix: str) -> None:
+    """Delete every key under `prefix:` (a test's or a benchmark's own keys)."""
+    keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+    for start in range(0, len(keys), 1000):
+        await client.delete(*keys[start : start + 1000])
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

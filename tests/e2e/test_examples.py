@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from shared.settings import Settings
 from tests.conftest import ROOT
-from tests.helpers import enriched_article
+from tests.helpers import enriched_article, publish_events
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +22,8 @@ PROJECT_PACKAGES = {"shared", "services", "newswire", "evaluation", "tools", "te
 
 
 async def _publish(client: Redis, stream: str, ids: list[str]) -> None:
-    for article_id in ids:
-        event = enriched_article(article_id, title=f"Headline {article_id}")
-        await client.xadd(stream, {"__data__": event.model_dump_json()})
+    events = [enriched_article(article_id, title=f"Headline {article_id}") for article_id in ids]
+    await publish_events(client, stream, events)
 
 
 def test_the_python_example_imports_nothing_of_the_project() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from services.store.database import open_repository
 from shared.schemas import DeadLetter, EnrichedArticle
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP, STORE_GROUP, group_drained
+from tests.helpers import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -233,17 +233,11 @@ async def test_kill_9_enrich_and_store_twice_each_with_poison_mixed_in(
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def aof_server(tmp_path: Path) -> Iterator[ValkeyServer]:
     # A fixed port, so that a restart comes back where the services look; AOF as in compose.
     server = ValkeyServer(
-        port=_free_port(),
+        port=free_port(),
         data_dir=tmp_path / "valkey",
         persist=True,
         appendonly="yes",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,19 +27,9 @@ def feeds_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def with_redis(
-    feeds_file: Path, redis_url: str, stream_prefix: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Redis]:
-    monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("STREAM_PREFIX", stream_prefix)
-    client = Redis.from_url(redis_url)
-    try:
-        yield client
-    finally:
-        keys = list(client.scan_iter(match=f"{stream_prefix}:*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
+def with_redis(feeds_file: Path, sync_redis: Redis) -> Redis:
+    # After `feeds_file`, which unsets REDIS_URL, so that `sync_redis` sets it again.
+    return sync_redis
 
 
 def _run(*args: str) -> tuple[int, str, str]:

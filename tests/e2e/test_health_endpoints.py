@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
@@ -14,17 +13,11 @@ from redis.asyncio import Redis
 
 from newswire.processes import ServiceProcess
 from shared.settings import Settings
-from tests.helpers import enriched_article
+from tests.helpers import enriched_article, free_port
 
 pytestmark = pytest.mark.e2e
 
 DEAD_LETTER_COUNTED = 'newswire_dead_letters_total{stage="store"} 1.0'
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _get_when_up(client: httpx.AsyncClient, url: str, proc: ServiceProcess) -> httpx.Response:
@@ -54,7 +47,7 @@ async def _ready(client: httpx.AsyncClient, base: str, proc: ServiceProcess) -> 
 async def test_endpoints_answer_and_metrics_count_the_work(
     service: str, settings: Settings, redis_client: Redis, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**settings.child_env(), "HEALTH_PORT": str(port)}
     proc = ServiceProcess(service, env, tmp_path / "logs")
     base = f"http://127.0.0.1:{port}"

@@ -17,15 +17,13 @@ from services.store.database import open_repository
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP
 from tests.conftest import ROOT
-from tests.helpers import enriched_article
+from tests.helpers import enriched_article, publish_events
 
 pytestmark = pytest.mark.e2e
 
 
 async def _publish(client: Redis, stream: str, ids: list[str]) -> None:
-    for article_id in ids:
-        event = enriched_article(article_id).model_dump_json()
-        await client.xadd(stream, {"__data__": event})
+    await publish_events(client, stream, [enriched_article(article_id) for article_id in ids])
 
 
 async def _wait_for_rows(

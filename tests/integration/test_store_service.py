@@ -23,16 +23,17 @@ from shared.schemas import EnrichedArticle
 from shared.settings import Settings
 from shared.streams import STORE_GROUP
 from tests.conftest import ROOT
-from tests.helpers import enriched_article, stream_events, wait_for_length, wait_until_drained
+from tests.helpers import (
+    enriched_article,
+    publish_events,
+    stream_events,
+    wait_for_length,
+    wait_until_drained,
+)
 
 pytestmark = pytest.mark.integration
 
 DEADLINE_S = 60.0
-
-
-async def _publish(client: Redis, stream: str, *articles: EnrichedArticle) -> None:
-    for article in articles:
-        await client.xadd(stream, {"__data__": article.model_dump_json()})
 
 
 async def _wait_until_stored(
@@ -58,14 +59,14 @@ async def test_backlog_and_new_articles_are_stored_and_bad_entries_dead_lettered
     streams = settings.streams
     backlog = [enriched_article("b1", title="Backlog one"), enriched_article("b2")]
     # Written before the service ever ran: a group made at `$` would never see these.
-    await _publish(redis_client, streams.enriched, *backlog)
+    await publish_events(redis_client, streams.enriched, backlog)
     await redis_client.xadd(streams.enriched, {"__data__": b"{not json"})
     wrong_version = {**enriched_article("v2").model_dump(mode="json"), "schema_version": 2}
     await redis_client.xadd(streams.enriched, {"__data__": json.dumps(wrong_version)})
     live = [enriched_article("l1"), enriched_article("b1", title="Backlog one, revised")]
 
     async with create_app(settings):
-        await _publish(redis_client, streams.enriched, *live)
+        await publish_events(redis_client, streams.enriched, live)
         await wait_until_drained(redis_client, streams.enriched, STORE_GROUP, DEADLINE_S)
         await wait_for_length(redis_client, streams.dead, 2, DEADLINE_S)
         pending = await _pending(redis_client, streams.enriched)
@@ -97,8 +98,8 @@ async def test_a_failing_upsert_acknowledges_nothing(
         async with aiosqlite.connect(sqlite_path) as db:
             await db.execute("DROP TABLE articles")
             await db.commit()
-        await _publish(
-            redis_client, streams.enriched, enriched_article("a1"), enriched_article("a2")
+        await publish_events(
+            redis_client, streams.enriched, [enriched_article("a1"), enriched_article("a2")]
         )
         deadline = time.monotonic() + DEADLINE_S
         while await _pending(redis_client, streams.enriched) < 2:
@@ -125,7 +126,7 @@ async def test_the_service_process_stores_and_exits_cleanly_on_sigterm(
     )
     try:
         article = enriched_article("p1", title="From a process")
-        await _publish(redis_client, settings.streams.enriched, article)
+        await publish_events(redis_client, settings.streams.enriched, [article])
         await wait_until_drained(redis_client, settings.streams.enriched, STORE_GROUP, DEADLINE_S)
         process.send_signal(signal.SIGTERM)
         with anyio.fail_after(30):
@@ -179,11 +180,11 @@ async def test_a_database_outage_leaves_entries_pending_and_the_store_catches_up
     checker = await open_repository(postgres_database)
     try:
         async with create_app(settings):
-            await _publish(redis_client, streams.enriched, *first)
+            await publish_events(redis_client, streams.enriched, first)
             await _wait_until_stored(checker, [a.id for a in first])
             await checker.close()
             await _cut_off(postgres_url, postgres_database, allowed=False)
-            await _publish(redis_client, streams.enriched, *during)
+            await publish_events(redis_client, streams.enriched, during)
             await anyio.sleep(2.0)  # ten reclaim rounds with the database away
             assert await _pending(redis_client, streams.enriched) == len(during)
             await _cut_off(postgres_url, postgres_database, allowed=True)
