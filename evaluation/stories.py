@@ -2,20 +2,47 @@
 
 Gold files are JSON lines in arrival order: `id`, `story` (the gold label), `duplicate_of`
 (the gold original, or null), and either `seed` (a file in `seeds/`) or `title`, `text`, `url`,
-`outlet`, `published_at`. Articles go through `StoryPipeline`, the code the services run, one
-by one in file order.
+`outlet`, `published_at`. Articles go through `MemoryPipeline`: the enrich stage's copy
+detection and the stories stage's `StoryDesk`, the code the services run, with their state in
+memory instead of Redis, one by one in file order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
 from evaluation.goldfiles import gold_items
-from services.stories.pipeline import StoryPipeline
-from shared.schemas import RawArticle
+from services.enrich.analysis import analyse
+from services.enrich.copies import MemoryCopyIndex
+from services.stories.desk import MemoryStoryState, StoryDesk
+from shared.schemas import EnrichedArticle, RawArticle
+
+
+class MemoryPipeline:
+    """Enrich (with copy detection) and stories for one article at a time, state in memory."""
+
+    def __init__(
+        self,
+        enrich: Callable[[list[RawArticle]], list[EnrichedArticle]],
+        zipf: Callable[[str], float],
+    ) -> None:
+        self._enrich = enrich
+        self.copies = MemoryCopyIndex()
+        self.state = MemoryStoryState()
+        self.desk = StoryDesk(self.state, zipf)
+
+    async def _nlp(self, articles: list[RawArticle]) -> list[EnrichedArticle]:
+        return self._enrich(articles)
+
+    async def process(self, article: RawArticle) -> EnrichedArticle:
+        """The article as the enriched stream would carry it: story and copy fields set."""
+        (analysed,) = await analyse([article], self.copies, self._nlp)
+        (placed,) = await self.desk.place([analysed])
+        return placed.article
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +140,17 @@ def _mistakes(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[s
     return tuple(found)
 
 
-def evaluate_stories(gold: list[GoldStoryArticle], pipeline: StoryPipeline) -> StoryReport:
+def evaluate_stories(gold: list[GoldStoryArticle], pipeline: MemoryPipeline) -> StoryReport:
     """Run the articles through `pipeline` in order and compare with the gold labels."""
+
+    async def run_all() -> list[EnrichedArticle]:
+        return [await pipeline.process(item.article) for item in gold]
+
     predicted: dict[str, str] = {}
     found_copies: dict[str, str] = {}
     by_article_id = {g.article.id: g.id for g in gold}
-    for item in gold:
-        outcome = pipeline.process(item.article)
-        predicted[item.id] = outcome.story_id
+    for item, outcome in zip(gold, asyncio.run(run_all()), strict=True):
+        predicted[item.id] = outcome.story_id or ""
         if outcome.duplicate_of is not None:
             found_copies[item.id] = by_article_id.get(outcome.duplicate_of, outcome.duplicate_of)
     truth = {g.id: g.story for g in gold}

@@ -16,6 +16,7 @@ from newswire.console import err, load_settings, require_redis
 from newswire.deadletters import dead_letters
 from newswire.demo import DemoError, run_demo
 from newswire.feeds import feeds
+from newswire.storylist import stories
 from newswire.watch import stats, tail
 from shared.batch import split_batch
 from shared.logging import configure_logging
@@ -197,6 +198,7 @@ def evaluate_stories_command(
 
 app.command()(tail)
 app.command()(stats)
+app.command()(stories)
 
 
 def main() -> None:

@@ -17,9 +17,9 @@ from services.ingest.app import IngestService
 from services.store.database import open_repository
 from shared.schemas import EnrichedArticle
 from shared.settings import Settings
-from shared.streams import ENRICH_GROUP, STORE_GROUP, group_drained
+from shared.streams import ENRICH_GROUP, STORE_GROUP, STORIES_GROUP, group_drained
 
-CONSUMERS = ["enrich", "store"]
+CONSUMERS = ["enrich", "stories", "store"]
 TOP_KEYPHRASES = 6
 TOP_ENTITIES = 10
 _POLL_S = 0.5
@@ -30,12 +30,18 @@ class DemoError(RuntimeError):
 
 
 async def _pipeline_drained(client: Redis, settings: Settings) -> bool:
-    # Enrich acknowledges a raw entry only after publishing its enriched event, so once the
-    # enrich group is drained, every event it will produce is already on the enriched stream.
+    # Each stage acknowledges an entry only after publishing what it makes of it, so once a
+    # group is drained, every event it will produce is already on the next stream.
     streams = settings.streams
-    return await group_drained(client, streams.raw, ENRICH_GROUP) and await group_drained(
-        client, streams.enriched, STORE_GROUP
-    )
+    for stream, group in (
+        (streams.raw, ENRICH_GROUP),
+        (streams.analysed, STORIES_GROUP),
+        (streams.enriched, STORE_GROUP),
+        (streams.stories, STORE_GROUP),
+    ):
+        if not await group_drained(client, stream, group):
+            return False
+    return True
 
 
 async def wait_until_processed(
@@ -83,14 +89,18 @@ def _headline(article: EnrichedArticle) -> str:
 def render_table(articles: Sequence[EnrichedArticle]) -> Table:
     """Title, outlet, top entities, IPTC topics and keyphrases of each stored article."""
     table = Table(title="Stored articles", show_lines=True)
-    for column in ("Title", "Outlet", "Top entities", "IPTC topics", "Keyphrases"):
+    for column in ("Title", "Outlet", "Story", "Top entities", "IPTC topics", "Keyphrases"):
         table.add_column(column, overflow="fold")
     for article in articles:
         # Entities come most salient first.
         top = article.entities[:TOP_ENTITIES]
+        story = article.story_id or ""
+        if article.duplicate_of:
+            story += f" (copy of {article.duplicate_of})"
         table.add_row(
             _headline(article),
             article.outlet or "(not named in the text)",
+            story,
             ", ".join(f"{e.text} ({e.label})" for e in top),
             ", ".join(f"{t.label} ({t.score:.2f})" for t in article.topics),
             ", ".join(k.text for k in article.keyphrases[:TOP_KEYPHRASES]),
@@ -115,14 +125,19 @@ async def _replay_and_wait(
 def run_demo(
     settings: Settings, seeds: Path, log_dir: Path, console: Console, *, timeout_s: float = 300.0
 ) -> None:
-    """Run ingest → enrich → store over `seeds` and print what was stored; raise DemoError."""
+    """Run ingest → enrich → stories → store over `seeds` and print what was stored; raise
+    DemoError."""
     with ExitStack() as stack:
         settings = with_redis(settings, stack, console)
         console.print(f"Store: {settings.database_url}  Logs: {log_dir}/")
         services = stack.enter_context(running_services(CONSUMERS, settings.child_env(), log_dir))
         articles = asyncio.run(_replay_and_wait(settings, seeds, services, timeout_s))
         console.print(render_table(articles))
-        console.print(f"{len(articles)} articles enriched and stored.")
+        stories = {a.story_id for a in articles}
+        console.print(
+            f"{len(articles)} articles enriched and stored, in {len(stories)} "
+            f"{'story' if len(stories) == 1 else 'stories'} (`newswire stories` lists them)."
+        )
         for service in services:
             if (code := service.stop()) != 0:
                 msg = f"{service.name} exited with code {code} on shutdown; see {service.log_path}"

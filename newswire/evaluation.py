@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from evaluation.enrichment import Report, evaluate, evaluated_at, load_gold
-from evaluation.stories import StoryReport, evaluate_stories, load_story_gold
-from services.enrich.enricher import Enricher, english_zipf
+from evaluation.stories import MemoryPipeline, StoryReport, evaluate_stories, load_story_gold
+from services.enrich.enricher import Enricher
 from services.enrich.nlp import load_pipeline
-from services.stories.pipeline import StoryPipeline
+from shared.english import english_zipf
 from shared.settings import Settings
 
 
@@ -64,7 +64,7 @@ def print_reports(
 def run_story_evaluation(settings: Settings, path: Path, seeds: Path) -> StoryReport:
     """Run a story gold file through the story pipeline (with the service's enricher)."""
     enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
-    pipeline = StoryPipeline(enricher.enrich, english_zipf)
+    pipeline = MemoryPipeline(enricher.enrich, english_zipf)
     return evaluate_stories(load_story_gold(path, seeds), pipeline)
 
 

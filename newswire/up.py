@@ -15,7 +15,7 @@ from shared.settings import Settings
 
 _CHECK_EVERY_S = 0.5
 # One host, several services: each gets its own port for /healthz, /readyz and /metrics.
-HEALTH_PORTS = {"enrich": 8081, "store": 8082, "ingest": 8083}
+HEALTH_PORTS = {"enrich": 8081, "store": 8082, "ingest": 8083, "stories": 8084}
 
 
 class UpError(RuntimeError):
@@ -23,7 +23,7 @@ class UpError(RuntimeError):
 
 
 def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) -> None:
-    """Start enrich, store (and the feed poller), wait for SIGINT/SIGTERM, stop them all."""
+    """Start enrich, stories, store (and the feed poller), wait for SIGINT/SIGTERM, stop all."""
     stopping: list[int] = []
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -33,7 +33,12 @@ def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) 
     try:
         with ExitStack() as stack:
             settings = with_redis(settings, stack, console)
-            wanted = [("enrich", ()), ("store", ())] + ([("ingest", ("poll",))] if feeds else [])
+            wanted: list[tuple[str, tuple[str, ...]]] = [
+                ("enrich", ()),
+                ("stories", ()),
+                ("store", ()),
+            ]
+            wanted += [("ingest", ("poll",))] if feeds else []
             services = []
             for name, args in wanted:
                 env = {**settings.child_env(), "HEALTH_PORT": str(HEALTH_PORTS[name])}

@@ -25,9 +25,7 @@ async def _collect(settings: Settings) -> tuple[list[StreamStats], int | None, s
     client = Redis.from_url(require_redis(settings))
     try:
         streams = settings.streams
-        found = [
-            await stream_stats(client, s) for s in (streams.raw, streams.enriched, streams.dead)
-        ]
+        found = [await stream_stats(client, s) for s in streams.all]
     finally:
         await client.aclose()
     try:
@@ -49,7 +47,7 @@ def stats(
     if as_json:
         document = {
             "streams": [asdict(s) for s in found],
-            "dead_letters": found[2].length,
+            "dead_letters": found[-1].length,
             "rows_stored": rows,
             "database_error": db_error,
         }
@@ -73,7 +71,7 @@ def stats(
             )
     console = Console()
     console.print(table)
-    console.print(f"dead letters: {found[2].length}")
+    console.print(f"dead letters: {found[-1].length}")
     console.print(f"rows stored: {rows}" if rows is not None else f"store unreachable: {db_error}")
 
 

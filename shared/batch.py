@@ -65,7 +65,9 @@ def split_batch(
                 Rejected(entry_id, None, "payload is not a JSON object", _payload_text(item))
             )
             continue
-        article_id = item.get("id") if isinstance(item.get("id"), str) else None
+        # Articles carry their id as `id`, story events as `article_id`.
+        named = item.get("id", item.get("article_id"))
+        article_id = named if isinstance(named, str) else None
         version = item.get("schema_version")
         if version != SCHEMA_VERSION:
             error = f"unsupported schema_version {version!r} (this service reads {SCHEMA_VERSION})"

@@ -173,7 +173,10 @@ async def side_door(
         checks["group"] = group_check(client, *group)
     streams = settings.streams
     server = HealthServer(
-        metrics, checks, client=client, streams=[streams.raw, streams.enriched, streams.dead]
+        metrics,
+        checks,
+        client=client,
+        streams=list(streams.all),
     )
     try:
         async with serving(server, settings.health_port or None, service=service):

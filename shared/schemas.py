@@ -20,6 +20,8 @@ MAX_TEXT_CHARS = 200_000
 MAX_TITLE_CHARS = 2_000
 # Sanitised HTML rides along for consumers that render it; markup makes it larger than the text.
 MAX_HTML_CHARS = 500_000
+# A story event lists member ids up to this many; a story larger than that reports its count.
+MAX_STORY_EVENT_MEMBERS = 1_000
 
 
 class _Event(BaseModel):
@@ -174,6 +176,64 @@ class EnrichedArticle(RawArticle):
     keyphrases: tuple[Keyphrase, ...] = ()
     model: ModelRef
     enriched_at: datetime
+    duplicate_of: str | None = Field(
+        default=None,
+        description="Id of the earliest article this one is a near-copy of (syndication, light "
+        "edits); its entities, topics and keyphrases are that article's where the text agrees.",
+    )
+    duplicate_similarity: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Estimated Jaccard similarity of the two texts' 5-word shingles (MinHash).",
+    )
+    story_id: str | None = Field(
+        default=None,
+        description="The story (event) the article reports; never changes once given. None on "
+        "the internal analysed stream, set on the enriched stream.",
+    )
+
+
+class StoryEntity(BaseModel):
+    """An entity a story's articles name, weighted by salience summed over its articles."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(description="The entity's key (LABEL:name), as in articles.")
+    text: str
+    label: str
+    weight: float = Field(ge=0, description="Summed salience over the story's articles.")
+
+
+class StoryEvent(BaseModel):
+    """A story was created, took an article in, or absorbed other stories (`newswire:stories`).
+
+    Each event is a snapshot of the story after the change, so applying one twice is harmless
+    and the highest `version` is the current state.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    kind: Literal["created", "updated", "merged"]
+    story_id: str = Field(description="The story's id, given by its first article, never reused.")
+    article_id: str = Field(description="The article whose arrival caused this event.")
+    version: int = Field(ge=1, description="Counts the story's changes; 1 when created.")
+    title: str | None = Field(description="The headline of the story's first article.")
+    first_seen: datetime = Field(description="Earliest article time (published, else ingested).")
+    last_seen: datetime = Field(description="Latest article time.")
+    member_count: int = Field(ge=1, description="Articles in the story, merged stories included.")
+    members: tuple[str, ...] = Field(
+        description=f"Article ids in arrival order; the first {MAX_STORY_EVENT_MEMBERS} only."
+    )
+    sources: tuple[str, ...] = Field(description="Outlets (else source names), first seen first.")
+    entities: tuple[StoryEntity, ...] = Field(description="Top entities, heaviest first.")
+    merged: tuple[str, ...] = Field(
+        default=(),
+        description="kind merged: the stories absorbed into this one; they get no more events "
+        "and their articles are this story's now.",
+    )
+    emitted_at: datetime
 
 
 class DeadLetter(BaseModel):

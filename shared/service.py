@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import anyio
@@ -77,52 +77,52 @@ def _counted(stage: Stage[Any], metrics: ServiceMetrics) -> Stage[Any]:
     return replace(stage, dead_letters=counting)
 
 
+@dataclass(frozen=True)
+class Subscription:
+    """One stage of an app, read in batches of up to `batch_size` (`title` names it in docs)."""
+
+    stage: Stage[Any]
+    batch_size: int
+    title: str
+
+
 def stage_app(
     settings: Settings,
     broker: RedisBroker,
-    stage: Stage[Any],
+    subscriptions: Sequence[Subscription],
     *,
-    batch_size: int,
-    title: str,
     on_startup: Sequence[Callable[[], Any]] = (),
     after_shutdown: Sequence[Callable[[], Any]] = (),
     metrics: ServiceMetrics | None = None,
 ) -> FastStream:
-    """The app of one consuming stage (see the module docstring)."""
-    if metrics is not None:
-        stage = _counted(stage, metrics)
-
-    async def on_batch(body: list[Any], message: RedisBatchStreamMessage) -> None:
-        # Returning acknowledges the batch; raising leaves it pending for the reclaimer.
-        await stage.handle(body, message.raw_message["message_ids"])
-
-    # Entries are validated one by one in `handle` (a bad one must not fail its batch), so
-    # FastStream takes any JSON; the contract (AsyncAPI) still shows the event's schema.
-    on_batch.__annotations__["body"] = documented_batch(stage.model)
-    broker.subscriber(
-        stream=group_batches(stage.stream, stage.group, settings, batch_size), title=title
-    )(on_batch)
+    """The app of one or more consuming stages (see the module docstring)."""
+    stages = [
+        _counted(sub.stage, metrics) if metrics is not None else sub.stage for sub in subscriptions
+    ]
+    for stage, sub in zip(stages, subscriptions, strict=True):
+        _subscribe(settings, broker, stage, sub)
 
     running: list[tuple[Reclaimer, asyncio.Task[None], Redis]] = []
 
-    async def create_group() -> None:
-        # At 0, before the subscriber starts, so the backlog is read (see `ensure_group`).
-        await ensure_groups(settings, [(stage.stream, stage.group)])
+    async def create_groups() -> None:
+        # At 0, before the subscribers start, so the backlog is read (see `ensure_group`).
+        await ensure_groups(settings, [(stage.stream, stage.group) for stage in stages])
 
-    async def start_reclaimer() -> None:
-        client = Redis.from_url(settings.require_redis_url())
-        reclaimer = Reclaimer(
-            client,
-            stage,
-            settings.consumer_name,
-            reclaim_policy(settings, batch_size),
-            on_reclaimed=(
-                metrics.reclaimed.labels(stage.group).inc if metrics is not None else None
-            ),
-        )
-        running.append((reclaimer, asyncio.create_task(reclaimer.run()), client))
+    async def start_reclaimers() -> None:
+        for stage, sub in zip(stages, subscriptions, strict=True):
+            client = Redis.from_url(settings.require_redis_url())
+            reclaimer = Reclaimer(
+                client,
+                stage,
+                settings.consumer_name,
+                reclaim_policy(settings, sub.batch_size),
+                on_reclaimed=(
+                    metrics.reclaimed.labels(stage.group).inc if metrics is not None else None
+                ),
+            )
+            running.append((reclaimer, asyncio.create_task(reclaimer.run()), client))
 
-    async def stop_reclaimer() -> None:
+    async def stop_reclaimers() -> None:
         # Before the broker stops: the entry in hand is finished and acknowledged first.
         while running:
             reclaimer, task, client = running.pop()
@@ -132,11 +132,27 @@ def stage_app(
 
     return make_app(
         broker,
-        on_startup=[create_group, *on_startup],
-        after_startup=[start_reclaimer],
-        on_shutdown=[stop_reclaimer],
+        on_startup=[create_groups, *on_startup],
+        after_startup=[start_reclaimers],
+        on_shutdown=[stop_reclaimers],
         after_shutdown=after_shutdown,
     )
+
+
+def _subscribe(
+    settings: Settings, broker: RedisBroker, stage: Stage[Any], sub: Subscription
+) -> None:
+    async def on_batch(body: list[Any], message: RedisBatchStreamMessage) -> None:
+        # Returning acknowledges the batch; raising leaves it pending for the reclaimer.
+        await stage.handle(body, message.raw_message["message_ids"])
+
+    # Entries are validated one by one in `handle` (a bad one must not fail its batch), so
+    # FastStream takes any JSON; the contract (AsyncAPI) still shows the event's schema.
+    on_batch.__annotations__["body"] = documented_batch(stage.model)
+    broker.subscriber(
+        stream=group_batches(stage.stream, stage.group, settings, sub.batch_size),
+        title=sub.title,
+    )(on_batch)
 
 
 async def serve(build: Callable[[], FastStream], *, service: str) -> None:

@@ -53,6 +53,23 @@ class Settings(BaseSettings):
         description="Installed spaCy pipeline used for named entities.",
     )
     enrich_batch_size: int = Field(default=16, ge=1, le=1024)
+    copy_window_hours: float = Field(
+        default=72,
+        gt=0,
+        description="How long an article can be found as the original of a near-copy.",
+    )
+    story_window_hours: float = Field(
+        default=72,
+        gt=0,
+        description="An article joins only stories with an article this close to it in time.",
+    )
+    story_retention_days: float = Field(
+        default=30,
+        gt=0,
+        description="How long the stories service remembers an article's story after the "
+        "story last changed (a replay within it gets the same story id).",
+    )
+    stories_batch_size: int = Field(default=64, ge=1, le=10_000)
     store_batch_size: int = Field(default=64, ge=1, le=10_000)
     max_article_bytes: int = Field(
         default=MAX_TEXT_CHARS,

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 ENRICH_GROUP = "enrich"
+STORIES_GROUP = "stories"
 STORE_GROUP = "store"
 
 
@@ -23,9 +24,28 @@ class StreamNames:
         return f"{self.prefix}:articles:raw"
 
     @property
+    def analysed(self) -> str:
+        """Articles with their NLP and copy detection, enrich → stories (internal)."""
+        return f"{self.prefix}:articles:analysed"
+
+    @property
     def enriched(self) -> str:
-        """Enriched articles, enrich → store and any outside consumer."""
+        """Enriched articles with their story, stories → store and any outside consumer."""
         return f"{self.prefix}:articles:enriched"
+
+    @property
+    def stories(self) -> str:
+        """Story events (created, updated, merged), stories → store and any outside consumer."""
+        return f"{self.prefix}:stories"
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        """Every stream, in pipeline order."""
+        return (self.raw, self.analysed, self.enriched, self.stories, self.dead)
+
+    def key(self, *parts: str) -> str:
+        """A non-stream key of this deployment (state kept in Redis), under the prefix."""
+        return ":".join((self.prefix, *parts))
 
     @property
     def dead(self) -> str:

@@ -1,17 +1,20 @@
-"""The enrich service's FastStream app: raw articles in, enriched articles out."""
+"""The enrich service's FastStream app: raw articles in, analysed articles out."""
 
 from __future__ import annotations
 
 import anyio
 from faststream import FastStream
+from redis.asyncio import Redis
 
+from services.enrich.analysis import analyse
+from services.enrich.copyindex import RedisCopyIndex
 from services.enrich.enricher import Enricher
 from shared.broker import make_broker
 from shared.consumer import Stage
 from shared.logging import get_logger
 from shared.metrics import ServiceMetrics
 from shared.schemas import DeadLetter, EnrichedArticle, RawArticle
-from shared.service import stage_app
+from shared.service import Subscription, stage_app
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP
 
@@ -21,30 +24,38 @@ log = get_logger(__name__)
 def create_app(
     settings: Settings, enricher: Enricher, metrics: ServiceMetrics | None = None
 ) -> FastStream:
-    """Wire the enricher between the raw and enriched streams of `settings`."""
+    """Wire the enricher between the raw and analysed streams of `settings`."""
     streams = settings.streams
     broker = make_broker(settings, metrics)
-    enriched_out = broker.publisher(
-        stream=streams.enriched,
-        title="enrich.enriched-articles",
-        description="Articles with language, entities, IPTC topics and keyphrases.",
+    analysed_out = broker.publisher(
+        stream=streams.analysed,
+        title="enrich.analysed-articles",
+        description="Articles with language, entities, IPTC topics, keyphrases and, for "
+        "near-copies, the original they copy; the stories service adds the story.",
         schema=EnrichedArticle,
     )
     dead_letters = broker.publisher(
         stream=streams.dead, title="enrich.dead-letters", schema=DeadLetter
     )
+    client = Redis.from_url(settings.require_redis_url())
+    copies = RedisCopyIndex(
+        client, streams, window_seconds=round(settings.copy_window_hours * 3600)
+    )
     # One NLP run at a time: the pipeline is not made for concurrent use.
     nlp_slot = anyio.CapacityLimiter(1)
 
+    async def nlp(articles: list[RawArticle]) -> list[EnrichedArticle]:
+        return await anyio.to_thread.run_sync(enricher.enrich, articles, limiter=nlp_slot)
+
     async def enrich_and_publish(articles: list[RawArticle]) -> None:
-        enriched = await anyio.to_thread.run_sync(enricher.enrich, articles, limiter=nlp_slot)
-        for article in enriched:
-            await enriched_out.publish(article)
+        for article in await analyse(articles, copies, nlp):
+            await analysed_out.publish(article)
             log.info(
                 "article enriched",
                 article_id=article.id,
                 entities=len(article.entities),
                 topics=len(article.topics),
+                duplicate_of=article.duplicate_of,
             )
 
     stage = Stage(
@@ -57,8 +68,7 @@ def create_app(
     return stage_app(
         settings,
         broker,
-        stage,
-        batch_size=settings.enrich_batch_size,
-        title="enrich.raw-articles",
+        [Subscription(stage, settings.enrich_batch_size, "enrich.raw-articles")],
+        after_shutdown=[client.aclose],
         metrics=metrics,
     )

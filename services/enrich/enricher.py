@@ -9,7 +9,6 @@ from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from wordfreq import zipf_frequency
 
 from services.enrich.boilerplate import MaskedSpan, dateline_place, find_boilerplate, mask
 from services.enrich.casing import soften_shouting
@@ -27,6 +26,7 @@ from services.enrich.nlp import (
     terms_of,
 )
 from services.enrich.topics import score_topics
+from shared.english import english_zipf
 from shared.schemas import EnrichedArticle, Entity, Keyphrase, RawArticle, Topic
 
 # The installed pipeline is English; other languages get their language marked and no
@@ -41,11 +41,6 @@ class _Annotations(NamedTuple):
 
 
 _NOTHING_FOUND = _Annotations((), (), ())
-
-
-def english_zipf(word: str) -> float:
-    """Zipf frequency of `word` in English (wordfreq): 0 unseen, about 8 for "the"."""
-    return float(zipf_frequency(word, "en"))
 
 
 # Zipf 3 is once per million words: "coastal", "turnout"; rarer words may well be names.

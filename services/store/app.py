@@ -1,4 +1,4 @@
-"""The store service's FastStream app: enriched articles in, rows in the database out."""
+"""The store service's FastStream app: enriched articles and story events in, rows out."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from shared.broker import make_broker
 from shared.consumer import Stage
 from shared.logging import get_logger
 from shared.metrics import ServiceMetrics
-from shared.schemas import DeadLetter, EnrichedArticle
-from shared.service import stage_app
+from shared.schemas import DeadLetter, EnrichedArticle, StoryEvent
+from shared.service import Subscription, stage_app
 from shared.settings import Settings
 from shared.streams import STORE_GROUP
 
@@ -59,7 +59,7 @@ def create_app(
     repository_factory: RepositoryFactory = open_repository,
     metrics: ServiceMetrics | None = None,
 ) -> FastStream:
-    """Wire the enriched stream of `settings` to the repository `repository_factory` opens.
+    """Wire the enriched and stories streams of `settings` to the repository it opens.
 
     Each batch is validated (bad entries become dead letters), upserted in one transaction and
     acknowledged only when the handler returns; if the upsert raises, nothing is acknowledged.
@@ -76,11 +76,30 @@ def create_app(
         for article in articles:
             log.info("article stored", article_id=article.id, revision=article.revision)
 
-    stage = Stage(
+    async def store_stories(events: list[StoryEvent]) -> None:
+        await slot.repository.apply_story_events(events)
+        for event in events:
+            log.info(
+                "story stored",
+                article_id=event.article_id,
+                story_id=event.story_id,
+                kind=event.kind,
+                version=event.version,
+            )
+
+    articles = Stage(
         group=STORE_GROUP,
         stream=streams.enriched,
         model=EnrichedArticle,
         work=store,
+        dead_letters=dead_letters.publish,
+        ready=slot.reachable,
+    )
+    stories = Stage(
+        group=STORE_GROUP,
+        stream=streams.stories,
+        model=StoryEvent,
+        work=store_stories,
         dead_letters=dead_letters.publish,
         ready=slot.reachable,
     )
@@ -89,9 +108,10 @@ def create_app(
     return stage_app(
         settings,
         broker,
-        stage,
-        batch_size=settings.store_batch_size,
-        title="store.enriched-articles",
+        [
+            Subscription(articles, settings.store_batch_size, "store.enriched-articles"),
+            Subscription(stories, settings.store_batch_size, "store.story-events"),
+        ],
         on_startup=[slot.open],
         after_shutdown=[slot.close],
         metrics=metrics,

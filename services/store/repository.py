@@ -1,4 +1,5 @@
-"""Where enriched articles are kept: the repository contract and its SQLite and PostgreSQL forms.
+"""Where enriched articles and stories are kept: the repository contract and its SQLite and
+PostgreSQL forms.
 
 Nothing here knows about Redis; the service's app hands batches of validated events in.
 """
@@ -21,11 +22,16 @@ from services.store.sql import (
     SQLITE,
     ArticleRow,
     Dialect,
+    StoryRow,
     article_from_payload,
     article_row,
     statements,
+    story_from_payload,
+    story_row,
 )
-from shared.schemas import EnrichedArticle
+from shared.schemas import EnrichedArticle, StoryEvent
+
+Row = ArticleRow | StoryRow | tuple[str, str]
 
 # Serialises schema creation across store replicas starting together: concurrent
 # CREATE TABLE IF NOT EXISTS can still fail on PostgreSQL's catalog unique indexes.
@@ -58,6 +64,21 @@ class ArticleRepository(Protocol):
         """The stored articles among `ids` (all when None), in the order first stored."""
         ...
 
+    async def apply_story_events(self, events: Sequence[StoryEvent]) -> None:
+        """Keep each story's latest snapshot and who belongs to it, all in one transaction.
+
+        A merge marks the absorbed stories and moves their members to the surviving one.
+        """
+        ...
+
+    async def list_stories(self, limit: int) -> list[StoryEvent]:
+        """The latest snapshot of up to `limit` stories not merged away, newest first."""
+        ...
+
+    async def story_members(self, story_id: str) -> list[str]:
+        """The ids of the articles the store holds as the story's members."""
+        ...
+
     async def close(self) -> None:
         """Release the connection(s); the repository is unusable afterwards."""
         ...
@@ -71,8 +92,8 @@ class _SqlArticleRepository(ABC):
         self._sql = statements(dialect)
 
     @abstractmethod
-    async def _write_rows(self, sql: str, rows: Sequence[ArticleRow]) -> None:
-        """Run `sql` once per row, all in one transaction."""
+    async def _write(self, steps: Sequence[tuple[str, Sequence[Row]]]) -> None:
+        """Run each step's `sql` once per row, in order, all in one transaction."""
 
     @abstractmethod
     async def _fetch_payloads(self, sql: str, *args: object) -> list[str]:
@@ -87,7 +108,28 @@ class _SqlArticleRepository(ABC):
         if not articles:
             return
         now = datetime.now(UTC)
-        await self._write_rows(self._sql.upsert, [article_row(a, now) for a in articles])
+        await self._write([(self._sql.upsert, [article_row(a, now) for a in articles])])
+
+    async def apply_story_events(self, events: Sequence[StoryEvent]) -> None:
+        """See `ArticleRepository.apply_story_events`."""
+        steps: list[tuple[str, Sequence[Row]]] = []
+        for event in events:
+            for gone in event.merged:
+                steps.append((self._sql.mark_merged, [(event.story_id, gone)]))
+                steps.append((self._sql.move_members, [(event.story_id, gone)]))
+            steps.append((self._sql.upsert_story, [story_row(event)]))
+            steps.append((self._sql.upsert_member, [(event.article_id, event.story_id)]))
+        if steps:
+            await self._write(steps)
+
+    async def list_stories(self, limit: int) -> list[StoryEvent]:
+        """See `ArticleRepository.list_stories`."""
+        payloads = await self._fetch_payloads(self._sql.list_stories, limit)
+        return [story_from_payload(p) for p in payloads]
+
+    async def story_members(self, story_id: str) -> list[str]:
+        """See `ArticleRepository.story_members`."""
+        return await self._fetch_payloads(self._sql.story_members, story_id)
 
     async def count(self) -> int:
         """How many articles are stored."""
@@ -139,6 +181,8 @@ class SqliteArticleRepository(_SqlArticleRepository):
             await connection.execute_fetchall("PRAGMA journal_mode=WAL")
             sql = statements(SQLITE)
             await connection.execute(sql.create_table)
+            for statement in sql.create_story_tables:
+                await connection.execute(statement)
             (found,) = next(iter(await connection.execute_fetchall(SQLITE.has_revision)))
             if not found:
                 await connection.execute(sql.add_revision)
@@ -147,13 +191,14 @@ class SqliteArticleRepository(_SqlArticleRepository):
             raise
         return cls(connection)
 
-    async def _write_rows(self, sql: str, rows: Sequence[ArticleRow]) -> None:
+    async def _write(self, steps: Sequence[tuple[str, Sequence[Row]]]) -> None:
         async with self._lock:
             # IMMEDIATE takes the write lock up front: another process writing the same file
             # makes us wait (busy timeout) instead of failing when a read lock is upgraded.
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
-                await self._connection.executemany(sql, rows)
+                for sql, rows in steps:
+                    await self._connection.executemany(sql, rows)
             except BaseException:
                 with anyio.CancelScope(shield=True):
                     await self._connection.rollback()
@@ -194,6 +239,8 @@ class PostgresArticleRepository(_SqlArticleRepository):
                 await connection.execute("SELECT pg_advisory_xact_lock($1)", _SCHEMA_LOCK_KEY)
                 sql = statements(POSTGRES)
                 await connection.execute(sql.create_table)
+                for statement in sql.create_story_tables:
+                    await connection.execute(statement)
                 if not await connection.fetchval(POSTGRES.has_revision):
                     await connection.execute(sql.add_revision)
         except BaseException:
@@ -201,9 +248,10 @@ class PostgresArticleRepository(_SqlArticleRepository):
             raise
         return cls(pool)
 
-    async def _write_rows(self, sql: str, rows: Sequence[ArticleRow]) -> None:
+    async def _write(self, steps: Sequence[tuple[str, Sequence[Row]]]) -> None:
         async with self._pool.acquire() as connection, connection.transaction():
-            await connection.executemany(sql, rows)
+            for sql, rows in steps:
+                await connection.executemany(sql, rows)
 
     async def _fetch_payloads(self, sql: str, *args: Any) -> list[str]:
         async with self._pool.acquire() as connection:

@@ -1,4 +1,5 @@
-"""The `articles` table and its statements, written once for both SQL dialects.
+"""The store's tables (`articles`, `stories`, `story_members`) and their statements, written
+once for both SQL dialects.
 
 Both backends share one table definition and one upsert shape; a `Dialect` supplies only what
 the databases genuinely spell differently: parameter placeholders, the JSON column type and
@@ -11,10 +12,24 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from shared.schemas import EnrichedArticle
+from shared.schemas import EnrichedArticle, StoryEvent
 
 TABLE = "articles"
+STORIES = "stories"
+MEMBERS = "story_members"
+# Row order of a story upsert; `story_row` builds tuples in exactly this order. A merged story
+# keeps its `merged_into`: the upsert never names it.
+STORY_COLUMNS: tuple[str, ...] = (
+    "id",
+    "version",
+    "title",
+    "first_seen",
+    "last_seen",
+    "member_count",
+    "payload",
+)
 
 # Row order of every INSERT; `article_row` builds tuples in exactly this order.
 COLUMNS: tuple[str, ...] = (
@@ -95,6 +110,13 @@ class Statements:
     list_all: str
     list_by_ids: str
     ping: str
+    create_story_tables: tuple[str, ...]
+    upsert_story: str
+    mark_merged: str
+    move_members: str
+    upsert_member: str
+    list_stories: str
+    story_members: str
 
 
 def statements(dialect: Dialect) -> Statements:
@@ -134,7 +156,80 @@ def statements(dialect: Dialect) -> Statements:
         get=f"SELECT payload FROM {TABLE} WHERE id = {dialect.placeholder(1)}",  # noqa: S608
         list_all=f"SELECT payload FROM {TABLE} {order}",  # noqa: S608
         list_by_ids=f"SELECT payload FROM {TABLE} WHERE {dialect.ids_condition} {order}",  # noqa: S608
+        **_story_statements(dialect),
     )
+
+
+def _story_statements(dialect: Dialect) -> dict[str, Any]:
+    """The `stories` and `story_members` statements spelled for `dialect`."""
+    p = dialect.placeholder
+    story_columns = ", ".join(STORY_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in STORY_COLUMNS if c != "id")
+    return {
+        "create_story_tables": (
+            f"""
+            CREATE TABLE IF NOT EXISTS {STORIES} (
+                id TEXT PRIMARY KEY,
+                version INTEGER NOT NULL,
+                title TEXT,
+                first_seen TEXT NOT NULL,
+                last_seen TEXT NOT NULL,
+                member_count INTEGER NOT NULL,
+                payload {dialect.json_type} NOT NULL,
+                merged_into TEXT
+            )
+            """,
+            f"""
+            CREATE TABLE IF NOT EXISTS {MEMBERS} (
+                article_id TEXT PRIMARY KEY,
+                story_id TEXT NOT NULL
+            )
+            """,
+            f"CREATE INDEX IF NOT EXISTS {MEMBERS}_by_story ON {MEMBERS} (story_id)",
+            f"CREATE INDEX IF NOT EXISTS {STORIES}_by_last_seen ON {STORIES} (last_seen)",
+        ),
+        # Events are snapshots: an older version arriving late (a redelivery) changes nothing.
+        "upsert_story": (
+            f"INSERT INTO {STORIES} ({story_columns}) "  # noqa: S608
+            f"VALUES ({', '.join(p(n) for n in range(1, len(STORY_COLUMNS) + 1))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates} "
+            f"WHERE excluded.version >= {STORIES}.version"
+        ),
+        "mark_merged": f"UPDATE {STORIES} SET merged_into = {p(1)} WHERE id = {p(2)}",  # noqa: S608
+        "move_members": f"UPDATE {MEMBERS} SET story_id = {p(1)} WHERE story_id = {p(2)}",  # noqa: S608
+        "upsert_member": (
+            f"INSERT INTO {MEMBERS} (article_id, story_id) VALUES ({p(1)}, {p(2)}) "  # noqa: S608
+            "ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id"
+        ),
+        "list_stories": (
+            f"SELECT payload FROM {STORIES} WHERE merged_into IS NULL "  # noqa: S608
+            f"ORDER BY last_seen DESC, id LIMIT {p(1)}"
+        ),
+        "story_members": (
+            f"SELECT article_id FROM {MEMBERS} WHERE story_id = {p(1)} ORDER BY article_id"  # noqa: S608
+        ),
+    }
+
+
+StoryRow = tuple[str, int, str | None, str, str, int, str]
+
+
+def story_row(event: StoryEvent) -> StoryRow:
+    """The `stories` row of a story event, in `STORY_COLUMNS` order (the story not merged)."""
+    return (
+        event.story_id,
+        event.version,
+        event.title,
+        _timestamp(event.first_seen),
+        _timestamp(event.last_seen),
+        event.member_count,
+        event.model_dump_json(),
+    )
+
+
+def story_from_payload(payload: str) -> StoryEvent:
+    """The latest story event stored in a row's payload column."""
+    return StoryEvent.model_validate_json(payload)
 
 
 def _timestamp(value: datetime) -> str:

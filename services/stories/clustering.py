@@ -1,22 +1,29 @@
 """Online story clustering: each article, in arrival order, joins a story or starts one.
 
-An article is compared with the stories active around its time (last seen within `window`):
+An article is compared with the stories active around its time (an article within `window`):
 similarity is a weighted sum of the cosine of their term vectors (words weighted by rarity in
 general English, headline words double) and of their entity vectors (entity keys weighted by
 salience), in the spirit of Miranda et al. (2018), with fixed weights instead of a learned
-model. Above `threshold` it joins the most similar story, else it starts a new one whose id
-comes from its first article's id. Assignments are remembered by article id, so replaying an
-article gives its story again, and a story id never changes.
+model. Candidates come from an inverted index (a story shares an entity or one of the
+article's strongest words), so the cost does not grow with every story in memory.
+
+Above `threshold` the article joins the most similar story, else it starts a new one whose id
+comes from its first article's id. A story id never changes. When an article is close to two
+stories that are close to each other (`merge_threshold`), the younger story is merged into the
+older one: an explicit merge, after which the younger id leads to the older story.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from shared.schemas import MAX_STORY_EVENT_MEMBERS
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 # Zipf 7 is "the"-level frequency: words at least that common carry no weight.
@@ -24,7 +31,14 @@ _IDF_CEILING = 7.0
 _TITLE_WEIGHT = 2.0
 WINDOW = timedelta(days=3)
 THRESHOLD = 0.3
+MERGE_THRESHOLD = 0.5
 TEXT_WEIGHT = 0.6
+# A story's centroid keeps its strongest terms and entities only: enough to compare by, and
+# bounded however many articles join.
+STORY_TERMS = 300
+STORY_ENTITIES = 60
+# An article's strongest words used to look up candidate stories.
+_LOOKUP_TERMS = 20
 
 
 def story_id_for(article_id: str) -> str:
@@ -41,6 +55,12 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(k, 0.0) for k, v in a.items())
+
+
+def _strongest(weights: Mapping[str, float], n: int) -> dict[str, float]:
+    if len(weights) <= n:
+        return dict(weights)
+    return dict(heapq.nlargest(n, weights.items(), key=lambda kv: (kv[1], kv[0])))
 
 
 def term_vector(title: str | None, text: str, zipf: Callable[[str], float]) -> dict[str, float]:
@@ -73,6 +93,8 @@ class StoryFeatures:
     title: str | None
     terms: Mapping[str, float]
     entities: Mapping[str, float]
+    names: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Entity key → (name, label), for reporting a story's entities."""
 
 
 @dataclass
@@ -83,31 +105,78 @@ class Story:
     title: str | None
     first_seen: datetime
     last_seen: datetime
+    version: int = 0
+    member_count: int = 0
     members: list[str] = field(default_factory=list)
+    """The first `MAX_STORY_EVENT_MEMBERS` article ids, in arrival order."""
     sources: list[str] = field(default_factory=list)
     terms: dict[str, float] = field(default_factory=dict)
     entities: dict[str, float] = field(default_factory=dict)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, article: StoryFeatures) -> None:
         """Take the article in: membership, sources, time span and vector sums."""
-        self.members.append(article.article_id)
-        if article.source not in self.sources:
-            self.sources.append(article.source)
-        self.first_seen = min(self.first_seen, article.at)
-        self.last_seen = max(self.last_seen, article.at)
-        for key, value in article.terms.items():
+        self._take(
+            article.title,
+            [article.article_id],
+            1,
+            [article.source],
+            (article.at, article.at),
+            (article.terms, article.entities, article.names),
+        )
+
+    def absorb(self, other: Story) -> None:
+        """Take in every article of `other` (a merge)."""
+        self._take(
+            other.title,
+            other.members,
+            other.member_count,
+            other.sources,
+            (other.first_seen, other.last_seen),
+            (other.terms, other.entities, other.names),
+        )
+
+    def _take(
+        self,
+        title: str | None,
+        members: list[str],
+        count: int,
+        sources: list[str],
+        span: tuple[datetime, datetime],
+        vectors: tuple[Mapping[str, float], Mapping[str, float], Mapping[str, tuple[str, str]]],
+    ) -> None:
+        terms, entities, names = vectors
+        if self.title is None:
+            self.title = title  # the first headline the story gets
+        room = MAX_STORY_EVENT_MEMBERS - len(self.members)
+        self.members.extend(m for m in members[:room] if m not in self.members)
+        self.member_count += count
+        self.sources.extend(s for s in sources if s not in self.sources)
+        self.first_seen = min(self.first_seen, span[0])
+        self.last_seen = max(self.last_seen, span[1])
+        for key, value in terms.items():
             self.terms[key] = self.terms.get(key, 0.0) + value
-        for key, value in article.entities.items():
+        for key, value in entities.items():
             self.entities[key] = self.entities.get(key, 0.0) + value
+        self.terms = _strongest(self.terms, STORY_TERMS)
+        self.entities = _strongest(self.entities, STORY_ENTITIES)
+        self.names = {k: v for k, v in {**names, **self.names}.items() if k in self.entities}
+        self.version += 1
+
+    def lookup_keys(self) -> set[str]:
+        """Index keys under which this story is found: its entities and terms."""
+        return {"e " + k for k in self.entities} | {"t " + k for k in self.terms}
 
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Where an article went: its story, whether it started it, and the similarity it had."""
+    """Where an article went: its story, whether it started it, the similarity it had, and
+    the stories merged into it on the way."""
 
     story_id: str
     created: bool
     similarity: float
+    merged: tuple[str, ...] = ()
 
 
 class StoryClusterer:
@@ -118,57 +187,124 @@ class StoryClusterer:
         *,
         window: timedelta = WINDOW,
         threshold: float = THRESHOLD,
+        merge_threshold: float = MERGE_THRESHOLD,
         text_weight: float = TEXT_WEIGHT,
     ) -> None:
         self._window = window
         self._threshold = threshold
+        self._merge_threshold = merge_threshold
         self._text_weight = text_weight
         self.stories: dict[str, Story] = {}
-        self._assigned: dict[str, str] = {}
+        self._index: dict[str, set[str]] = {}
+        self._swept: datetime | None = None
+
+    def restore(self, stories: Iterable[Story]) -> None:
+        """Take back stories kept from an earlier run (before any article is assigned)."""
+        for story in stories:
+            self._keep(story)
+
+    def _keep(self, story: Story) -> None:
+        self.stories[story.id] = story
+        for key in story.lookup_keys():
+            self._index.setdefault(key, set()).add(story.id)
+
+    def _drop(self, story_id: str) -> Story:
+        story = self.stories.pop(story_id)
+        for key in story.lookup_keys():
+            holders = self._index.get(key)
+            if holders is not None:
+                holders.discard(story_id)
+                if not holders:
+                    del self._index[key]
+        return story
+
+    def _centroid_similarity(
+        self, terms: Mapping[str, float], entities: Mapping[str, float], story: Story
+    ) -> float:
+        text = _cosine(_unit(terms), _unit(story.terms))
+        people = _cosine(_unit(entities), _unit(story.entities))
+        return self._text_weight * text + (1 - self._text_weight) * people
 
     def similarity(self, article: StoryFeatures, story: Story) -> float:
         """Weighted cosine of the article with the story's centroid (text and entities)."""
-        text = _cosine(article.terms, _unit(story.terms))
-        entities = _cosine(article.entities, _unit(story.entities))
-        return self._text_weight * text + (1 - self._text_weight) * entities
+        return self._centroid_similarity(article.terms, article.entities, story)
+
+    def _in_window(self, at: datetime, story: Story) -> bool:
+        return story.first_seen - self._window <= at <= story.last_seen + self._window
+
+    def _candidates(self, article: StoryFeatures) -> set[str]:
+        keys = {"e " + k for k in article.entities}
+        keys |= {"t " + k for k in _strongest(article.terms, _LOOKUP_TERMS)}
+        found = set().union(*(self._index.get(key, set()) for key in keys))
+        return {s for s in found if self._in_window(article.at, self.stories[s])}
 
     def assign(self, article: StoryFeatures) -> Assignment:
-        """Put the article in its story (the same one again if it was assigned before)."""
-        known = self._assigned.get(article.article_id)
-        if known is not None:
-            return Assignment(known, created=False, similarity=1.0)
-        best: tuple[float, str] | None = None
-        for story in self.stories.values():
-            if (
-                abs(article.at - story.last_seen) > self._window
-                and abs(article.at - story.first_seen) > self._window
-            ):
-                continue
-            score = self.similarity(article, story)
-            if score >= self._threshold and (best is None or score > best[0]):
-                best = (score, story.id)
-        if best is not None:
-            score, story_id = best
-            self.stories[story_id].add(article)
-            self._assigned[article.article_id] = story_id
-            return Assignment(story_id, created=False, similarity=round(score, 4))
-        story = Story(
-            id=story_id_for(article.article_id),
-            title=article.title,
-            first_seen=article.at,
-            last_seen=article.at,
+        """Put the article in the most similar story above the threshold, or a new one."""
+        scored = sorted(
+            (
+                (score, story_id)
+                for story_id in self._candidates(article)
+                if (score := self.similarity(article, self.stories[story_id])) >= self._threshold
+            ),
+            reverse=True,
         )
-        story.add(article)
-        self.stories[story.id] = story
-        self._assigned[article.article_id] = story.id
-        return Assignment(story.id, created=True, similarity=1.0)
+        if not scored:
+            story = Story(
+                id=story_id_for(article.article_id),
+                title=article.title,
+                first_seen=article.at,
+                last_seen=article.at,
+            )
+            self._add(story, article)
+            return Assignment(story.id, created=True, similarity=1.0)
+        best_score, best_id = scored[0]
+        target = self.stories[best_id]
+        self._add(target, article, replace=True)
+        merged = []
+        for _, other_id in scored[1:]:
+            other = self.stories[other_id]
+            if (
+                self._centroid_similarity(other.terms, other.entities, target)
+                >= self._merge_threshold
+            ):
+                survivor = self._merge(target, other)
+                merged.append((other if survivor is target else target).id)
+                target = survivor
+        return Assignment(
+            target.id, created=False, similarity=round(best_score, 4), merged=tuple(merged)
+        )
 
-    def join(self, article_id: str, story_id: str, article: StoryFeatures) -> None:
+    def join(self, story_id: str, article: StoryFeatures) -> Assignment:
         """Put a copy into its original's story without comparing (its text is the original's)."""
-        if article_id not in self._assigned:
-            self.stories[story_id].add(article)
-            self._assigned[article_id] = story_id
+        self._add(self.stories[story_id], article, replace=True)
+        return Assignment(story_id, created=False, similarity=1.0)
 
-    def story_of(self, article_id: str) -> str | None:
-        """The story an article was put in, if any."""
-        return self._assigned.get(article_id)
+    def _add(self, story: Story, article: StoryFeatures, *, replace: bool = False) -> None:
+        if replace:
+            self._drop(story.id)
+        story.add(article)
+        self._keep(story)
+        self._forget_old(article.at)
+
+    def _merge(self, a: Story, b: Story) -> Story:
+        """Merge the younger of two stories into the older; returns the one that remains."""
+        older, younger = sorted((a, b), key=lambda s: (s.first_seen, s.id))
+        self._drop(older.id)
+        self._drop(younger.id)
+        older.absorb(younger)
+        self._keep(older)
+        return older
+
+    def _forget_old(self, at: datetime) -> None:
+        # Stories no article can reach any more leave memory (their kept state stays). Swept
+        # when time has moved on by a tenth of the window, not on every article.
+        if self._swept is not None and at < self._swept + self._window / 10:
+            return
+        self._swept = at
+        horizon = at - 2 * self._window
+        for story_id in [s.id for s in self.stories.values() if s.last_seen < horizon]:
+            self._drop(story_id)
+
+    def holds(self, story_id: str) -> bool:
+        """Whether the story is in memory (reachable by new articles)."""
+        return story_id in self.stories

@@ -1,4 +1,4 @@
-"""The three services as separate processes, the way a deployment runs them."""
+"""The four services as separate processes, the way a deployment runs them."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ pytestmark = pytest.mark.e2e
 REQUIRED_NAMES = {"Jens Stoltenberg", "NATO", "China", "Russia", "Ukraine"}
 
 
-def _replay(settings: Settings) -> list[str]:
-    """Replay the seeds with the ingest service; the ids its log says it published."""
+def _replay(settings: Settings, path: Path = SEEDS) -> list[str]:
+    """Replay files with the ingest service; the ids its log says it published."""
     result = subprocess.run(
-        [sys.executable, "-m", "services.ingest", "replay", str(SEEDS)],
+        [sys.executable, "-m", "services.ingest", "replay", str(path)],
         env={**settings.child_env(), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
@@ -39,11 +39,12 @@ def _replay(settings: Settings) -> list[str]:
     return [r["article_id"] for r in records if r["event"] == "article published"]
 
 
-async def test_seeds_flow_through_three_processes(
+async def test_seeds_flow_through_four_processes(
     settings: Settings, redis_client: Redis, tmp_path: Path, database_url: str
 ) -> None:
     settings = settings.model_copy(update={"database_url": database_url})
-    with running_services(["enrich", "store"], settings.child_env(), tmp_path / "logs") as procs:
+    services = ["enrich", "stories", "store"]
+    with running_services(services, settings.child_env(), tmp_path / "logs") as procs:
         ingest_traced = _replay(settings)
         first = [e["id"] for e in await stream_events(redis_client, settings.streams.raw)]
         assert ingest_traced == first  # the same article ids through all three services
@@ -54,22 +55,44 @@ async def test_seeds_flow_through_three_processes(
         assert raw_ids == first + first
         await wait_until_processed(settings, first, procs, timeout_s=180)
         enriched_payloads = await stream_payloads(redis_client, settings.streams.enriched)
+        # An exact copy of a seed under another URL: a duplicate, in the same story.
+        copy_file = tmp_path / "copy.jsonl"
+        seed_text = sorted(SEEDS.glob("*.txt"))[1].read_text()
+        copy_file.write_text(
+            json.dumps({"url": "https://copy.example/seed", "title": "A copy", "text": seed_text})
+        )
+        (copy_id,) = _replay(settings, copy_file)
+        (copied,) = await wait_until_processed(settings, [copy_id], procs, timeout_s=180)
         exit_codes = [p.stop() for p in procs]
 
-    assert exit_codes == [0, 0]
+    assert exit_codes == [0, 0, 0]
     repository = await open_repository(settings.database_url)
     try:
-        assert await repository.count() == 3
+        assert await repository.count() == 4
+        (story,) = await repository.list_stories(10)
+        members = await repository.story_members(story.story_id)
     finally:
         await repository.close()
+    assert len(story.sources) == 4 and story.member_count == 4
+    assert sorted(members) == sorted([*first, copy_id])
+    assert {a.story_id for a in stored} == {story.story_id} == {copied.story_id}
+    assert [a.duplicate_of for a in stored] == [None, None, None]  # rewrites, not copies
+    assert copied.duplicate_of in first
+    assert copied.duplicate_similarity is not None and copied.duplicate_similarity >= 0.9
     for article in stored:
         assert {e.text for e in article.entities} >= REQUIRED_NAMES
-    for name, event in [("enrich", "article enriched"), ("store", "article stored")]:
+    for name, event in [
+        ("enrich", "article enriched"),
+        ("stories", "article placed"),
+        ("store", "article stored"),
+    ]:
         lines = (tmp_path / "logs" / f"{name}.log").read_text().splitlines()
         records = [json.loads(line) for line in lines]  # every line is structured
         traced = [r["article_id"] for r in records if r["event"] == event]
-        assert sorted(traced) == sorted(first + first), name
-    # Six events went out (two replays); each is plain JSON of the enriched schema.
+        assert sorted(traced) == sorted([*first, *first, copy_id]), name
+    # Six events went out (two replays); each is plain JSON of the enriched schema, and the
+    # replay gave every article the story it had.
     assert len(enriched_payloads) == 6
-    on_stream = {EnrichedArticle.model_validate_json(p).id for p in enriched_payloads}
-    assert on_stream == set(first)
+    on_stream = [EnrichedArticle.model_validate_json(p) for p in enriched_payloads]
+    assert {a.id for a in on_stream} == set(first)
+    assert {a.story_id for a in on_stream} == {story.story_id}

@@ -1,0 +1,66 @@
+"""A batch of raw articles to enriched ones: copies found first, only originals go through NLP.
+
+The service and the evaluation harness both run `analyse`; they differ only in the copy index
+(Redis, shared by replicas, or memory) and in how the NLP is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+import anyio
+
+from services.enrich.copies import CopyIndex, DuplicateMatch, as_copy
+from services.enrich.minhash import signature
+from shared.schemas import EnrichedArticle, RawArticle
+
+Nlp = Callable[[list[RawArticle]], Awaitable[list[EnrichedArticle]]]
+"""Enriches articles with the NLP pipeline (off the event loop), one result per article."""
+
+
+async def analyse(
+    articles: Sequence[RawArticle], index: CopyIndex, nlp: Nlp
+) -> list[EnrichedArticle]:
+    """Enrich `articles` (in arrival order); a copy whose original's enrichment is at hand
+    reuses it instead of running the NLP, and every copy names its original."""
+    signatures = await anyio.to_thread.run_sync(lambda: [signature(a.text) for a in articles])
+    matches: list[DuplicateMatch | None] = []
+    for article, body in zip(articles, signatures, strict=True):
+        matches.append(None if body is None else await index.check(article.id, body))
+    in_batch = {a.id for a, m in zip(articles, matches, strict=True) if m is None}
+    kept: dict[str, EnrichedArticle] = {}
+    for match in matches:
+        if match is not None and match.original_id not in in_batch | kept.keys():
+            original = await index.enrichment_of(match.original_id)
+            if original is not None:
+                kept[match.original_id] = original
+    # An original in this batch is enriched here and lends its entities to its copies below.
+    needs_nlp = [
+        a
+        for a, m in zip(articles, matches, strict=True)
+        if m is None or m.original_id not in in_batch | kept.keys()
+    ]
+    enriched = {e.id: e for e in await nlp(needs_nlp)} if needs_nlp else {}
+    for article, match in zip(articles, matches, strict=True):
+        if match is None:
+            await index.remember(enriched[article.id])
+    results = []
+    for article, match in zip(articles, matches, strict=True):
+        if article.id in enriched:
+            done = enriched[article.id]
+            results.append(
+                done
+                if match is None
+                else done.model_copy(
+                    update={
+                        "duplicate_of": match.original_id,
+                        "duplicate_similarity": match.similarity,
+                    }
+                )
+            )
+        else:
+            assert match is not None  # only copies skip the NLP
+            original = kept.get(match.original_id) or enriched[match.original_id]
+            results.append(as_copy(article, original, match, datetime.now(UTC)))
+    return results

@@ -1,0 +1,208 @@
+"""The stories stage's logic: analysed articles in, articles with their story and story events
+out. The service and the evaluation harness both run a `StoryDesk`; they differ only in where
+the state is kept (`RedisStoryState`, or `MemoryStoryState`).
+
+An article seen before keeps its story (merges followed), so replays give the same ids. A
+near-copy joins its original's story without being compared. Everything else is clustered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+import anyio
+
+from services.stories.clustering import (
+    Assignment,
+    Story,
+    StoryClusterer,
+    StoryFeatures,
+    entity_vector,
+    term_vector,
+)
+from shared.schemas import EnrichedArticle, StoryEntity, StoryEvent
+
+# Entities a story event lists.
+EVENT_ENTITIES = 10
+
+
+class StoryState(Protocol):
+    """Where the stories stage keeps what must outlive a restart."""
+
+    async def load(self) -> list[Story]:
+        """The stories new articles may still join."""
+        ...
+
+    async def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The current story of each article that has one (merges followed)."""
+        ...
+
+    async def save(
+        self, stories: Sequence[Story], assigned: Mapping[str, str], merged: Mapping[str, str]
+    ) -> None:
+        """Keep changed stories, new article → story assignments and merged → surviving ids."""
+        ...
+
+
+@dataclass
+class MemoryStoryState:
+    """A `StoryState` in this process's memory (the evaluation harness; tests)."""
+
+    stories: dict[str, Story] = field(default_factory=dict)
+    assigned: dict[str, str] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)
+
+    async def load(self) -> list[Story]:
+        """See `StoryState.load`."""
+        return list(self.stories.values())
+
+    async def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """See `StoryState.stories_of`."""
+        found = {a: self.assigned[a] for a in article_ids if a in self.assigned}
+        return {a: follow_merges(s, self.merged.get) for a, s in found.items()}
+
+    async def save(
+        self, stories: Sequence[Story], assigned: Mapping[str, str], merged: Mapping[str, str]
+    ) -> None:
+        """See `StoryState.save`."""
+        self.stories.update((s.id, s) for s in stories)
+        for gone in merged:
+            self.stories.pop(gone, None)
+        self.assigned.update(assigned)
+        self.merged.update(merged)
+
+
+def follow_merges(story_id: str, merged_into: Callable[[str], str | None]) -> str:
+    """The story `story_id` ended up in, after every merge."""
+    seen = {story_id}
+    while (survivor := merged_into(story_id)) is not None and survivor not in seen:
+        seen.add(survivor)
+        story_id = survivor
+    return story_id
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """One article with its story, and the story events its arrival caused."""
+
+    article: EnrichedArticle
+    events: tuple[StoryEvent, ...]
+
+
+def features_of(article: EnrichedArticle, zipf: Callable[[str], float]) -> StoryFeatures:
+    """What clustering needs of an article: time, source, term and entity vectors."""
+    at = article.published_at or article.ingested_at
+    return StoryFeatures(
+        article_id=article.id,
+        at=at if at.tzinfo is not None else at.replace(tzinfo=UTC),
+        source=article.outlet or article.source.name,
+        title=article.title,
+        terms=term_vector(article.title, article.text, zipf),
+        entities=entity_vector((e.key, e.salience) for e in article.entities),
+        names={e.key: (e.text, e.label) for e in article.entities},
+    )
+
+
+def story_event(
+    story: Story,
+    kind: Literal["created", "updated", "merged"],
+    article_id: str,
+    merged: Iterable[str] = (),
+) -> StoryEvent:
+    """A snapshot of `story` as a `StoryEvent`."""
+    top = sorted(story.entities.items(), key=lambda kv: (-kv[1], kv[0]))[:EVENT_ENTITIES]
+    return StoryEvent(
+        kind=kind,
+        story_id=story.id,
+        article_id=article_id,
+        version=story.version,
+        title=story.title,
+        first_seen=story.first_seen,
+        last_seen=story.last_seen,
+        member_count=story.member_count,
+        members=tuple(story.members),
+        sources=tuple(story.sources),
+        entities=tuple(
+            StoryEntity(
+                key=key,
+                text=story.names.get(key, (key, ""))[0],
+                label=story.names.get(key, ("", key.partition(":")[0]))[1],
+                weight=round(weight, 4),
+            )
+            for key, weight in top
+        ),
+        merged=tuple(merged),
+        emitted_at=datetime.now(UTC),
+    )
+
+
+class StoryDesk:
+    """Places articles in stories, in the order given, keeping the state in `state`."""
+
+    def __init__(
+        self,
+        state: StoryState,
+        zipf: Callable[[str], float],
+        clusterer: StoryClusterer | None = None,
+    ) -> None:
+        self._state = state
+        self._zipf = zipf
+        self.clusterer = clusterer or StoryClusterer()
+        # The subscriber and the reclaimer may hand batches in at once; clustering is ordered.
+        self._lock = anyio.Lock()
+
+    async def start(self) -> None:
+        """Take back the stories kept from earlier runs."""
+        self.clusterer.restore(await self._state.load())
+
+    async def place(self, articles: Sequence[EnrichedArticle]) -> list[Placed]:
+        """Each article with its story id, and the story events to publish, in order."""
+        async with self._lock:
+            originals = [a.duplicate_of for a in articles if a.duplicate_of]
+            known = await self._state.stories_of([a.id for a in articles] + originals)
+            features = await anyio.to_thread.run_sync(
+                lambda: [features_of(a, self._zipf) for a in articles]
+            )
+            placed: list[Placed] = []
+            changed: dict[str, Story] = {}
+            assigned: dict[str, str] = {}
+            merged: dict[str, str] = {}
+            for article, article_features in zip(articles, features, strict=True):
+                story_id = known.get(article.id) or assigned.get(article.id)
+                if story_id is not None:
+                    story_id = follow_merges(story_id, merged.get)
+                    # Seen before (a redelivery, a replay): same story, its current snapshot.
+                    story = self.clusterer.stories.get(story_id)
+                    events = (story_event(story, "updated", article.id),) if story else ()
+                else:
+                    known_now = {k: follow_merges(v, merged.get) for k, v in known.items()}
+                    assignment = self._assign(article, article_features, known_now | assigned)
+                    story_id = assignment.story_id
+                    story = self.clusterer.stories[story_id]
+                    assigned[article.id] = story_id
+                    changed[story_id] = story
+                    for gone in assignment.merged:
+                        merged[gone] = story_id
+                        changed.pop(gone, None)
+                    events = (_event_for(story, assignment, article.id),)
+                placed.append(Placed(article.model_copy(update={"story_id": story_id}), events))
+            await self._state.save(list(changed.values()), assigned, merged)
+            return placed
+
+    def _assign(
+        self, article: EnrichedArticle, features: StoryFeatures, known: Mapping[str, str]
+    ) -> Assignment:
+        if article.duplicate_of is not None:
+            original_story = known.get(article.duplicate_of)
+            if original_story is not None and self.clusterer.holds(original_story):
+                return self.clusterer.join(original_story, features)
+        return self.clusterer.assign(features)
+
+
+def _event_for(story: Story, assignment: Assignment, article_id: str) -> StoryEvent:
+    if assignment.merged:
+        return story_event(story, "merged", article_id, assignment.merged)
+    return story_event(story, "created" if assignment.created else "updated", article_id)
