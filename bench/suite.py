@@ -13,8 +13,15 @@
 6. Peak memory: VmHWM of each service process (ingest: the replay process's max RSS).
 
 Articles: `seeds/` plus the gold sets' articles (`evaluation/gold/`: kept or written for the
-project), cycled to the count, each copy with its own URL under the reserved `.invalid`
-domain so that every one is a distinct article. Writes `DIR/latest.json` and `BENCHMARKS.md`.
+project), then pairs of them with their paragraphs interleaved, each with its own URL under
+the reserved `.invalid` domain, so that every one is a distinct article and none a near-copy
+(enrich skips the NLP for copies; section 7 measures that on its own).
+7. Copies: one enrich process, a share of the articles published as they are, then exact
+   copies of them under new URLs; originals and copies per second through Redis.
+8. Stories: `StoryDesk.place` (state in memory) over the enriched articles, in batches of the
+   stories service's size; articles placed per second.
+
+Writes `DIR/latest.json` and `BENCHMARKS.md`.
 Uses REDIS_URL / DATABASE_URL (PostgreSQL) if set, else an embedded Valkey and the local
 PostgreSQL at 127.0.0.1:5432 (skipped, and said so, if unreachable).
 """
@@ -46,7 +53,7 @@ from services.store.database import open_repository
 from shared.embedded_redis import embedded_redis
 from shared.schemas import EnrichedArticle, RawArticle
 from shared.settings import Settings
-from tests.helpers import delete_prefix, free_port
+from tests.helpers import delete_prefix, free_port, stream_payloads
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -54,15 +61,40 @@ STORE_BATCH = 64
 _WAIT_S = 1800.0
 
 
+def _paragraphs(text: str) -> list[str]:
+    parts = [p for p in text.split("\n\n") if p.strip()]
+    return parts if len(parts) > 1 else [s + "." for s in text.split(". ") if s.strip()]
+
+
 def articles_for_bench(count: int) -> list[RawArticle]:
-    """`count` distinct raw articles: the gold articles cycled, each copy its own URL."""
+    """`count` distinct raw articles, none a near-copy of another (enrich would skip the NLP
+    for copies): each gold article as it is, then each pair of them, the paragraphs of the two
+    interleaved (as many of each), each its own URL."""
     base = benchmark_articles(count)
-    return [
-        article.model_copy(
-            update={"id": f"bench-{n}", "url": f"https://article-{n}.bench.invalid/"}
-        )
-        for n, article in enumerate(base)
+    pool = list({a.text: a for a in base}.values())
+    pairs = [
+        (pool[i], pool[(i + d) % len(pool)])
+        for d in range(1, (len(pool) + 1) // 2)
+        for i in range(len(pool))
     ]
+    made = []
+    for n in range(count):
+        if n < len(pool):
+            first, text = pool[n], pool[n].text
+        else:
+            first, second = pairs[(n - len(pool)) % len(pairs)]
+            a, b = _paragraphs(first.text), _paragraphs(second.text)
+            text = "\n\n".join(p for pair in zip(a, b, strict=False) for p in pair)
+        made.append(
+            first.model_copy(
+                update={
+                    "id": f"bench-{n}",
+                    "url": f"https://article-{n}.bench.invalid/",
+                    "text": text,
+                }
+            )
+        )
+    return made
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -163,7 +195,7 @@ async def enrich_through_redis(
         await services.ready()
         started = time.perf_counter()
         await _publish(client, settings.streams.raw, articles)
-        finished = await _wait_for(client, settings.streams.enriched, len(articles))
+        finished = await _wait_for(client, settings.streams.analysed, len(articles))
         rss = services.peak_rss_mb("enrich")
     finally:
         services.stop()
@@ -175,11 +207,12 @@ async def enrich_through_redis(
 async def end_to_end(
     redis_url: str, articles: list[RawArticle], latency_s: float, logs: Path
 ) -> dict[str, float]:
-    """(3) Saturating rate of enrich + store, then latency at half of it."""
+    """(3) Saturating rate of enrich + stories + store, then latency at half of it."""
     with tempfile.TemporaryDirectory() as folder:
         settings = _settings(redis_url, database=f"sqlite:///{folder}/store.sqlite3")
         services = Services(settings, logs / "pipeline")
         services.start("enrich")
+        services.start("stories")
         services.start("store")
         client = Redis.from_url(redis_url)
         try:
@@ -199,7 +232,7 @@ async def end_to_end(
                 await _publish(client, settings.streams.raw, [article])
             await _wait_rows(settings, len(burst) + len(paced))
             latencies = await _latencies(settings, {a.id for a in paced})
-            rss = {name: services.peak_rss_mb(name) for name in ("enrich", "store")}
+            rss = {name: services.peak_rss_mb(name) for name in ("enrich", "stories", "store")}
         finally:
             services.stop()
             await delete_prefix(client, settings.stream_prefix)
@@ -213,6 +246,7 @@ async def end_to_end(
         "p95_s": cuts[94],
         "p99_s": cuts[98],
         "enrich_peak_rss_mb": rss["enrich"],
+        "stories_peak_rss_mb": rss["stories"],
         "store_peak_rss_mb": rss["store"],
     }
 
@@ -296,15 +330,63 @@ async def _postgres_url() -> str | None:
         return None
 
 
-def _enriched_copies(articles: list[RawArticle]) -> list[EnrichedArticle]:
+def _enriched(articles: list[RawArticle]) -> list[EnrichedArticle]:
     from services.enrich.enricher import Enricher
 
-    enricher = Enricher(load_pipeline(Settings().spacy_model))
-    sample = enricher.enrich(articles[:71])
-    return [
-        sample[n % len(sample)].model_copy(update={"id": a.id, "url": a.url})
-        for n, a in enumerate(articles)
+    return Enricher(load_pipeline(Settings().spacy_model)).enrich(articles)
+
+
+async def copies_through_redis(
+    redis_url: str, articles: list[RawArticle], logs: Path
+) -> dict[str, float]:
+    """(7) Originals, then exact copies of them under new URLs, through one enrich process."""
+    settings = _settings(redis_url)
+    services = Services(settings, logs / "copies")
+    services.start("enrich")
+    originals = articles[: max(1, len(articles) // 10)]
+    copies = [
+        a.model_copy(update={"id": f"{a.id}-copy", "url": f"https://copy-{a.id}.bench.invalid/"})
+        for a in originals
     ]
+    client = Redis.from_url(redis_url)
+    try:
+        await services.ready()
+        started = time.perf_counter()
+        await _publish(client, settings.streams.raw, originals)
+        middle = await _wait_for(client, settings.streams.analysed, len(originals))
+        await _publish(client, settings.streams.raw, copies)
+        finished = await _wait_for(client, settings.streams.analysed, 2 * len(originals))
+        found = [
+            EnrichedArticle.model_validate_json(p)
+            for p in await stream_payloads(client, settings.streams.analysed)
+        ]
+    finally:
+        services.stop()
+        await delete_prefix(client, settings.stream_prefix)
+        await client.aclose()
+    return {
+        "articles": len(originals),
+        "originals_per_s": len(originals) / (middle - started),
+        "copies_per_s": len(copies) / (finished - middle),
+        "copies_found": sum(1 for a in found if a.duplicate_of is not None),
+    }
+
+
+def stories_placement(articles: list[EnrichedArticle], batch: int) -> dict[str, float]:
+    """(8) Articles per second through `StoryDesk.place`, state in memory."""
+    from services.stories.desk import MemoryStoryState, StoryDesk
+    from shared.english import english_zipf
+
+    desk = StoryDesk(MemoryStoryState(), english_zipf)
+
+    async def place_all() -> None:
+        for n in range(0, len(articles), batch):
+            await desk.place(articles[n : n + batch])
+
+    started = time.perf_counter()
+    asyncio.run(place_all())
+    seconds = time.perf_counter() - started
+    return {"articles_per_s": len(articles) / seconds, "stories": len(desk.clusterer.stories)}
 
 
 def main() -> None:
@@ -341,7 +423,11 @@ def main() -> None:
             end_to_end(redis_url, articles, args.latency_seconds, logs)
         )
         print(f"end to end: {results['end_to_end']}", flush=True)
-    enriched = _enriched_copies(articles)
+        results["copies"] = asyncio.run(copies_through_redis(redis_url, articles, logs))
+        print(f"copies: {results['copies']}", flush=True)
+    enriched = _enriched(articles)
+    results["stories"] = stories_placement(enriched, settings.stories_batch_size)
+    print(f"stories: {results['stories']}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         results["store_sqlite_rows_per_s"] = asyncio.run(
             store_upserts(f"sqlite:///{folder}/bench.sqlite3", enriched)
@@ -378,6 +464,7 @@ def render(r: dict[str, Any], command: str) -> str:
     one, two = r["enrich_redis_1"]["articles_per_s"], r["enrich_redis_2"]["articles_per_s"]
     e2e = r["end_to_end"]
     pg = r["store_postgres_rows_per_s"]
+    copies = r["copies"]
     rows = [
         (
             "Raw spaCy NER (the limit)",
@@ -416,11 +503,23 @@ def render(r: dict[str, Any], command: str) -> str:
             "≥ 2,000 rows/s",
         ),
         (
+            f"Enrich, exact copies ({copies['articles']} after their originals)",
+            f"{copies['copies_per_s']:.1f} copies/s vs {copies['originals_per_s']:.1f} "
+            f"originals/s; {copies['copies_found']} found",
+            "copies far cheaper",
+        ),
+        (
+            "Stories: placing enriched articles (in memory)",
+            f"{r['stories']['articles_per_s']:,.0f} articles/s, {r['stories']['stories']} stories",
+            "-",
+        ),
+        (
             "Ingest, 50-entry feeds, one core",
             f"{r['ingest']['feeds_per_s']:.1f} feeds/s",
             "≥ 200 feeds/s",
         ),
         ("Peak RSS: enrich worker", f"{e2e['enrich_peak_rss_mb']:.0f} MB", "< 300 MB"),
+        ("Peak RSS: stories", f"{e2e['stories_peak_rss_mb']:.0f} MB", "-"),
         ("Peak RSS: store", f"{e2e['store_peak_rss_mb']:.0f} MB", "-"),
         ("Peak RSS: ingest (feed benchmark process)", f"{r['ingest']['peak_rss_mb']:.0f} MB", "-"),
     ]

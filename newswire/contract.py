@@ -20,12 +20,13 @@ from faststream._internal.broker import BrokerUsecase
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel
 
-from shared.schemas import DeadLetter, EnrichedArticle, RawArticle
+from shared.schemas import DeadLetter, EnrichedArticle, RawArticle, StoryEvent
 from shared.settings import Settings
 
 EVENTS: dict[str, type[BaseModel]] = {
     "raw-article": RawArticle,
     "enriched-article": EnrichedArticle,
+    "story-event": StoryEvent,
     "dead-letter": DeadLetter,
 }
 
@@ -46,7 +47,7 @@ def event_schemas() -> dict[str, dict[str, Any]]:
 
 
 def contract_app() -> FastStream:
-    """The enrich and store apps' brokers under one app, for its AsyncAPI 3.0 document.
+    """The enrich, stories and store apps' brokers under one app, for its AsyncAPI document.
 
     Nothing runs it; it exists to be described (it loads the NLP pipeline, as enrich does).
     """
@@ -54,6 +55,7 @@ def contract_app() -> FastStream:
     from services.enrich.enricher import Enricher
     from services.enrich.nlp import load_pipeline
     from services.store.app import create_app as store_app
+    from services.stories.app import create_app as stories_app
 
     settings = _documented_settings()
     enrich = enrich_app(settings, Enricher(load_pipeline(settings.spacy_model)))
@@ -66,11 +68,13 @@ def contract_app() -> FastStream:
             description=(
                 "News articles in, enriched news events out, on Redis streams. Each stream "
                 "entry holds one JSON event in its `__data__` field (no envelope). Read the "
-                "enriched stream with your own consumer group; see the README, 'Consume the "
-                "enriched stream'."
+                "enriched stream (articles with their story) and the stories stream (story "
+                "events) with your own consumer group; see the README, 'Consume the enriched "
+                "stream'."
             ),
         ),
     )
+    app.add_broker(_broker(stories_app(settings)))
     app.add_broker(_broker(store))
     return app
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from shared.logging import configure_logging
+from shared.settings import Settings
 
 
 def stop_cleanly_on_sigterm() -> None:
@@ -13,3 +19,11 @@ def stop_cleanly_on_sigterm() -> None:
     stop, not a crash; FastStream replaces this handler once the app runs.
     """
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
+def run_consumer(service: str, run: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
+    """A consuming service's entry point: clean SIGTERM, settings, logging, then `run`."""
+    stop_cleanly_on_sigterm()
+    settings = Settings()
+    configure_logging(level=settings.log_level, json=settings.log_json, service=service)
+    asyncio.run(run(settings))

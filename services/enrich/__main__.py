@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import anyio
 
 from services.enrich.app import create_app
 from services.enrich.enricher import Enricher
 from services.enrich.nlp import load_pipeline
 from shared.health import side_door
-from shared.lifecycle import stop_cleanly_on_sigterm
-from shared.logging import configure_logging
+from shared.lifecycle import run_consumer
 from shared.metrics import ServiceMetrics
 from shared.service import serve
 from shared.settings import Settings
@@ -40,10 +37,7 @@ async def _run(settings: Settings) -> None:
 
 def main() -> None:
     """Load the NLP pipeline once, then consume until stopped."""
-    stop_cleanly_on_sigterm()
-    settings = Settings()
-    configure_logging(level=settings.log_level, json=settings.log_json, service="enrich")
-    asyncio.run(_run(settings))
+    run_consumer("enrich", _run)
 
 
 if __name__ == "__main__":

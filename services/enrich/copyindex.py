@@ -1,17 +1,24 @@
 """The copy index in Redis, shared by every enrich replica.
 
 Per article (`<prefix>:copies:article:<id>`): its arrival number, MinHash signature and, once
-checked, the original it copies. Per LSH band (`<prefix>:copies:band:<band>`): the articles
-with that band. Originals' enrichments (`<prefix>:copies:enriched:<id>`, without HTML) are kept
-for their copies. Everything expires after the copy window, refreshed on use.
+checked, the original it copies. Per LSH band (`<prefix>:copies:band:<band>`): the latest
+articles with that band, by arrival number; only the `BAND_KEEP` latest are kept, so templated
+texts that share bands by the thousand cost a bounded lookup. Originals' enrichments
+(`<prefix>:copies:enriched:<id>`, without HTML) are kept for their copies. An article's keys
+expire one copy window after it arrived; a band's, one window after its latest article.
 
 Registration is one Lua script, so arrival numbers give one order across replicas: an article
 can only copy one that registered before it. Two articles checked at the same moment both see
-each other; the lower number is the original.
+each other; the lower number is the original. A candidate still being checked by another
+replica (registered, no answer yet) is waited for, briefly, so that a copy of a copy names the
+first original rather than the copy in between.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import anyio
 from redis.asyncio import Redis
 
 from services.enrich.copies import Candidate, DuplicateMatch, choose_original
@@ -19,8 +26,17 @@ from services.enrich.minhash import Signature
 from shared.schemas import EnrichedArticle
 from shared.streams import StreamNames, text_of
 
-# KEYS: article hash, sequence counter, band sets… ARGV: article id, signature, ttl seconds.
-# Returns the article's arrival number (the earlier one if it was registered before).
+# A replica answers within milliseconds of registering; one that died mid-check is given up on
+# after this long (its article then counts as an original).
+_ANSWER_POLLS = 50
+_ANSWER_POLL_S = 0.01
+
+# Articles kept per band: copies come soon after their original, so the latest suffice.
+BAND_KEEP = 16
+
+# KEYS: article hash, sequence counter, band sets… ARGV: article id, signature, ttl seconds,
+# articles kept per band. Returns the article's arrival number (the first one if it was
+# registered before).
 _REGISTER = """
 local seq = redis.call('HGET', KEYS[1], 'seq')
 if seq then return tonumber(seq) end
@@ -28,7 +44,8 @@ seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'seq', seq, 'signature', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 for i = 3, #KEYS do
-    redis.call('SADD', KEYS[i], ARGV[1])
+    redis.call('ZADD', KEYS[i], seq, ARGV[1])
+    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(tonumber(ARGV[4]) + 1))
     redis.call('EXPIRE', KEYS[i], ARGV[3])
 end
 return seq
@@ -61,10 +78,10 @@ class RedisCopyIndex:
         seq = int(
             await self._register(
                 keys=[key, self._streams.key("copies", "seq"), *bands],
-                args=[article_id, signature.hex(), self._ttl],
+                args=[article_id, signature.hex(), self._ttl, BAND_KEEP],
             )
         )
-        match = choose_original(signature, seq, await self._candidates(article_id, bands))
+        match = choose_original(signature, seq, await self._candidates(article_id, bands, seq))
         await self._client.hset(
             key,
             mapping={
@@ -74,32 +91,51 @@ class RedisCopyIndex:
         )
         return match
 
-    async def _candidates(self, article_id: str, bands: list[str]) -> list[Candidate]:
-        others = sorted({text_of(m) for m in await self._client.sunion(bands)} - {article_id})
+    async def _candidates(self, article_id: str, bands: list[str], seq: int) -> list[Candidate]:
+        async with self._client.pipeline(transaction=False) as pipe:
+            for band in bands:
+                pipe.zrange(band, 0, -1)
+            members = await pipe.execute()
+        others = sorted({text_of(m) for found in members for m in found} - {article_id})
         async with self._client.pipeline(transaction=False) as pipe:
             for other in others:
                 pipe.hmget(self._article_key(other), ["seq", "signature", "original"])
             rows = await pipe.execute()
-        found, expired = [], []
-        for other, (seq, signature, original) in zip(others, rows, strict=True):
-            if seq is None:
-                expired.append(other)
+        rows = await self._await_answers(others, rows, seq)
+        found = []
+        for other, (number, signature, original) in zip(others, rows, strict=True):
+            if number is None:  # expired: the band outlived it
                 continue
             found.append(
                 Candidate(
                     other,
-                    int(seq),
+                    int(number),
                     Signature.from_hex(text_of(signature)),
                     text_of(original) or None if original is not None else None,
                 )
             )
-        if expired:
-            # Band sets outlive some members (each add refreshes the set's expiry).
-            async with self._client.pipeline(transaction=False) as pipe:
-                for band in bands:
-                    pipe.srem(band, *expired)
-                await pipe.execute()
         return found
+
+    async def _await_answers(
+        self, others: list[str], rows: list[list[Any]], seq: int
+    ) -> list[list[Any]]:
+        """`rows` with the answer of each earlier candidate, waiting (bounded) for those still
+        being checked; later ones never wait for this one, so no two checks wait for each other."""
+        for _ in range(_ANSWER_POLLS):
+            pending = [
+                n
+                for n, row in enumerate(rows)
+                if row[0] is not None and int(row[0]) < seq and row[2] is None
+            ]
+            if not pending:
+                break
+            await anyio.sleep(_ANSWER_POLL_S)
+            async with self._client.pipeline(transaction=False) as pipe:
+                for n in pending:
+                    pipe.hmget(self._article_key(others[n]), ["seq", "signature", "original"])
+                for n, row in zip(pending, await pipe.execute(), strict=True):
+                    rows[n] = row
+        return rows
 
     async def remember(self, article: EnrichedArticle) -> None:
         """Keep an original's enrichment for its copies (HTML left out: copies bring theirs)."""

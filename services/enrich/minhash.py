@@ -20,7 +20,9 @@ MIN_WORDS = 25
 PERMUTATIONS = 64
 BANDS = 16
 _ROWS = PERMUTATIONS // BANDS
-_PRIME = np.uint64((1 << 61) - 1)
+# The largest prime below 2³²: a·h + b (a, b below it, h a 32-bit hash) fits in 64 bits, so
+# numpy's unsigned arithmetic is exact, and the modulus mixes every bit of the product.
+_PRIME = 4_294_967_291
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -28,11 +30,12 @@ def _hash(data: bytes, size: int) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=size).digest(), "big")
 
 
-# Fixed 32-bit (a, b) pairs for the universal hashes (a·h + b) mod p over 32-bit shingle hashes:
-# derived from their index, so every process computes the same signatures, and a·h + b stays
-# below 2⁶⁴, so numpy's unsigned arithmetic is exact.
-_A = np.array([_hash(f"a{n}".encode(), 4) | 1 for n in range(PERMUTATIONS)], dtype=np.uint64)
-_B = np.array([_hash(f"b{n}".encode(), 4) for n in range(PERMUTATIONS)], dtype=np.uint64)
+# Fixed (a, b) pairs for the universal hashes (a·h + b) mod p over 32-bit shingle hashes,
+# derived from their index, so every process computes the same signatures.
+_A = np.array(
+    [_hash(f"a{n}".encode(), 4) % (_PRIME - 1) + 1 for n in range(PERMUTATIONS)], dtype=np.uint64
+)
+_B = np.array([_hash(f"b{n}".encode(), 4) % _PRIME for n in range(PERMUTATIONS)], dtype=np.uint64)
 
 
 def shingles(text: str) -> set[int]:
@@ -78,5 +81,5 @@ def signature(text: str) -> Signature | None:
         return None
     hashed = np.fromiter(shingles(text), dtype=np.uint64)
     # One row per permutation, one column per shingle; the minimum of each row is its value.
-    table = (np.outer(_A, hashed) + _B[:, None]) % _PRIME
+    table = (np.outer(_A, hashed) + _B[:, None]) % np.uint64(_PRIME)
     return Signature(tuple(int(v) for v in table.min(axis=1)))

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from services.store.app import create_app
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
 from shared.health import side_door
-from shared.lifecycle import stop_cleanly_on_sigterm
-from shared.logging import configure_logging
+from shared.lifecycle import run_consumer
 from shared.metrics import ServiceMetrics
 from shared.service import serve
 from shared.settings import Settings
@@ -48,11 +45,8 @@ async def _run(settings: Settings) -> None:
 
 
 def main() -> None:
-    """Consume enriched articles into the configured database until stopped."""
-    stop_cleanly_on_sigterm()
-    settings = Settings()
-    configure_logging(level=settings.log_level, json=settings.log_json, service="store")
-    asyncio.run(_run(settings))
+    """Consume enriched articles and story events into the configured database until stopped."""
+    run_consumer("store", _run)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from services.stories.app import create_app
 from shared.health import side_door
-from shared.lifecycle import stop_cleanly_on_sigterm
-from shared.logging import configure_logging
+from shared.lifecycle import run_consumer
 from shared.metrics import ServiceMetrics
 from shared.service import serve
 from shared.settings import Settings
@@ -23,10 +20,7 @@ async def _run(settings: Settings) -> None:
 
 def main() -> None:
     """Place analysed articles in stories until stopped."""
-    stop_cleanly_on_sigterm()
-    settings = Settings()
-    configure_logging(level=settings.log_level, json=settings.log_json, service="stories")
-    asyncio.run(_run(settings))
+    run_consumer("stories", _run)
 
 
 if __name__ == "__main__":

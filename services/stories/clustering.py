@@ -118,27 +118,28 @@ class Story:
         """Take the article in: membership, sources, time span and vector sums."""
         self._take(
             article.title,
-            [article.article_id],
-            1,
-            [article.source],
-            (article.at, article.at),
-            (article.terms, article.entities, article.names),
+            members=[article.article_id],
+            count=1,
+            sources=[article.source],
+            span=(article.at, article.at),
+            vectors=(article.terms, article.entities, article.names),
         )
 
     def absorb(self, other: Story) -> None:
         """Take in every article of `other` (a merge)."""
         self._take(
             other.title,
-            other.members,
-            other.member_count,
-            other.sources,
-            (other.first_seen, other.last_seen),
-            (other.terms, other.entities, other.names),
+            members=other.members,
+            count=other.member_count,
+            sources=other.sources,
+            span=(other.first_seen, other.last_seen),
+            vectors=(other.terms, other.entities, other.names),
         )
 
     def _take(
         self,
         title: str | None,
+        *,
         members: list[str],
         count: int,
         sources: list[str],

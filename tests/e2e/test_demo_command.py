@@ -44,9 +44,13 @@ def test_demo_prints_every_seed_with_its_entities_and_is_idempotent(tmp_path: Pa
     for row in rows:
         for name in REQUIRED_NAMES:
             assert name in row, f"{name} missing from {row}"
-    assert "3 articles enriched and stored." in first.stdout
+    assert "3 articles enriched and stored, in 1 story" in first.stdout
 
     second = _run_demo(tmp_path)
     assert second.returncode == 0, second.stderr + second.stdout
     with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+        # The second run replayed the same seeds: still one story, the same one, three members.
+        assert db.execute("SELECT count(*) FROM stories").fetchone() == (1,)
+        assert db.execute("SELECT count(DISTINCT story_id) FROM story_members").fetchone() == (1,)
+        assert db.execute("SELECT count(*) FROM story_members").fetchone() == (3,)

@@ -70,7 +70,7 @@ async def test_two_replicas_share_the_work_and_agree_with_one_process(
         report = await IngestService(settings).replay([_articles_file(tmp_path)])
         assert not report.errors
         sent = len(report.published)
-        await wait_for_length(redis_client, settings.streams.enriched, sent, timeout_s=240)
+        await wait_for_length(redis_client, settings.streams.analysed, sent, timeout_s=240)
     finally:
         exit_codes = [p.stop() for p in procs]
     assert exit_codes == [0, 0]
@@ -84,7 +84,7 @@ async def test_two_replicas_share_the_work_and_agree_with_one_process(
 
     on_stream = [
         EnrichedArticle.model_validate_json(p)
-        for p in await stream_payloads(redis_client, settings.streams.enriched)
+        for p in await stream_payloads(redis_client, settings.streams.analysed)
     ]
     raw = [a.article for a in load_gold(GOLD, SEEDS)]
     in_process = Enricher(load_pipeline(settings.spacy_model)).enrich(raw)

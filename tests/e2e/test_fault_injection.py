@@ -24,7 +24,7 @@ from services.ingest.app import IngestService
 from services.store.database import open_repository
 from shared.schemas import DeadLetter, EnrichedArticle
 from shared.settings import Settings
-from shared.streams import ENRICH_GROUP, STORE_GROUP, group_drained
+from shared.streams import ENRICH_GROUP, STORE_GROUP, STORIES_GROUP, group_drained
 from tests.helpers import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -68,7 +68,7 @@ class Pipeline:
         self.env = settings.child_env()
         self.log_root = log_root
         self.started = 0
-        self.procs = {"enrich": self._start("enrich"), "store": self._start("store")}
+        self.procs = {name: self._start(name) for name in ("enrich", "stories", "store")}
 
     def _start(self, name: str) -> ServiceProcess:
         self.started += 1
@@ -114,10 +114,11 @@ async def _wait_for_rows(settings: Settings, pipeline: Pipeline, at_least: int) 
 
 
 async def _progress(client: Redis, settings: Settings, stage: str) -> int:
-    """How far a stage has got: rows stored, or enriched events ever added (trimming aside)."""
+    """How far a stage has got: rows stored, or events it ever added (trimming aside)."""
     if stage == "store":
         return await _rows(settings)
-    info = await client.xinfo_stream(settings.streams.enriched)
+    streams = settings.streams
+    info = await client.xinfo_stream(streams.analysed if stage == "enrich" else streams.enriched)
     return int(info["entries-added"])
 
 
@@ -140,7 +141,9 @@ async def _wait_until_done(
     deadline = time.monotonic() + FINISH_S
     while not (
         await group_drained(client, streams.raw, ENRICH_GROUP)
+        and await group_drained(client, streams.analysed, STORIES_GROUP)
         and await group_drained(client, streams.enriched, STORE_GROUP)
+        and await group_drained(client, streams.stories, STORE_GROUP)
     ):
         pipeline.assert_running()
         assert time.monotonic() < deadline, "groups did not drain"
@@ -158,12 +161,19 @@ async def _check_store(settings: Settings, expected_ids: list[str]) -> None:
     repository = await open_repository(settings.database_url)
     try:
         stored: list[EnrichedArticle] = await repository.list_articles()
+        members = {
+            article_id
+            for story in await repository.list_stories(len(expected_ids))
+            for article_id in await repository.story_members(story.story_id)
+        }
     finally:
         await repository.close()
     assert sorted(a.id for a in stored) == sorted(expected_ids)  # exactly these, once each
-    for article in stored:  # every one enriched
+    for article in stored:  # every one enriched and placed in a story
         assert article.language == "en"
         assert "Anna Berg" in {e.text for e in article.entities}
+        assert article.story_id is not None
+    assert members == set(expected_ids)  # each a member of a story the store keeps
 
 
 def _fault_settings(settings: Settings) -> Settings:
@@ -180,7 +190,7 @@ def _fault_settings(settings: Settings) -> Settings:
     )
 
 
-async def test_kill_9_enrich_and_store_twice_each_with_poison_mixed_in(
+async def test_kill_9_enrich_stories_and_store_twice_each_with_poison_mixed_in(
     settings: Settings, redis_client: Redis, tmp_path: Path
 ) -> None:
     total = 5000
@@ -196,7 +206,7 @@ async def test_kill_9_enrich_and_store_twice_each_with_poison_mixed_in(
             await redis_client.xadd(settings.streams.raw, {"__data__": payload})
 
         # Kill points: random fractions of the run, in order, each service twice.
-        victims = ["enrich", "store", "enrich", "store"]
+        victims = ["enrich", "stories", "store"] * 2
         rng.shuffle(victims)
         points = sorted(rng.uniform(0.05, 0.8) for _ in victims)
         for victim, point in zip(victims, points, strict=True):
@@ -209,7 +219,7 @@ async def test_kill_9_enrich_and_store_twice_each_with_poison_mixed_in(
         await _wait_until_done(redis_client, settings, pipeline, total)
     finally:
         exit_codes = pipeline.stop()
-    assert exit_codes == [0, 0]  # SIGTERM: finish, acknowledge, exit 0
+    assert exit_codes == [0, 0, 0]  # SIGTERM: finish, acknowledge, exit 0
 
     await _check_store(settings, report.published)
     dead = await _dead_letters(redis_client, settings)
@@ -220,7 +230,8 @@ async def test_kill_9_enrich_and_store_twice_each_with_poison_mixed_in(
     stored_events = len(pipeline.log_events("store", "article stored"))
     enriched_events = len(pipeline.log_events("enrich", "article enriched"))
     reclaimed = sum(
-        len(pipeline.log_events(name, "reclaimed entry processed")) for name in ("enrich", "store")
+        len(pipeline.log_events(name, "reclaimed entry processed"))
+        for name in ("enrich", "stories", "store")
     )
     print(
         f"\nseed {seed}: sent {total} (+{len(POISON)} poison), "

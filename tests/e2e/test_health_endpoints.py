@@ -17,7 +17,12 @@ from tests.helpers import enriched_article, free_port
 
 pytestmark = pytest.mark.e2e
 
-DEAD_LETTER_COUNTED = 'newswire_dead_letters_total{stage="store"} 1.0'
+# What each service checks besides Redis and its group.
+OWN_CHECKS = {"enrich": {"model"}, "store": {"database"}, "stories": set()}
+
+
+def _dead_letter_counted(service: str) -> str:
+    return f'newswire_dead_letters_total{{stage="{service}"}} 1.0'
 
 
 async def _get_when_up(client: httpx.AsyncClient, url: str, proc: ServiceProcess) -> httpx.Response:
@@ -43,7 +48,7 @@ async def _ready(client: httpx.AsyncClient, base: str, proc: ServiceProcess) -> 
         await anyio.sleep(0.2)
 
 
-@pytest.mark.parametrize("service", ["store", "enrich"])
+@pytest.mark.parametrize("service", ["store", "enrich", "stories"])
 async def test_endpoints_answer_and_metrics_count_the_work(
     service: str, settings: Settings, redis_client: Redis, tmp_path: Path
 ) -> None:
@@ -56,17 +61,18 @@ async def test_endpoints_answer_and_metrics_count_the_work(
             alive = await _get_when_up(client, f"{base}/healthz", proc)
             assert (alive.status_code, alive.text) == (200, "ok\n")
             checks = await _ready(client, base, proc)
-            expected = {"redis", "group", "model" if service == "enrich" else "database"}
-            assert set(checks) == expected
+            assert set(checks) == {"redis", "group", *OWN_CHECKS[service]}
             assert all(checks.values())
-            if service == "store":
+            streams = settings.streams
+            feeds = {"store": streams.enriched, "stories": streams.analysed}
+            if service in feeds:
                 event = enriched_article("m1").model_dump_json()
-                await redis_client.xadd(settings.streams.enriched, {"__data__": event})
-                await redis_client.xadd(settings.streams.enriched, {"__data__": b"{bad"})
+                await redis_client.xadd(feeds[service], {"__data__": event})
+                await redis_client.xadd(feeds[service], {"__data__": b"{bad"})
             deadline = time.monotonic() + 60
             while True:
                 metrics = (await client.get(f"{base}/metrics")).text
-                if service == "enrich" or DEAD_LETTER_COUNTED in metrics:
+                if service == "enrich" or _dead_letter_counted(service) in metrics:
                     break
                 assert time.monotonic() < deadline, metrics
                 await anyio.sleep(0.2)
@@ -75,8 +81,8 @@ async def test_endpoints_answer_and_metrics_count_the_work(
         assert proc.stop() == 0
     assert f'newswire_stream_length{{stream="{settings.streams.enriched}"}}' in metrics
     assert "newswire_group_pending" in metrics
-    if service == "store":
-        assert DEAD_LETTER_COUNTED in metrics
+    if service != "enrich":
+        assert _dead_letter_counted(service) in metrics
         assert "newswire_received_messages_total" in metrics
     lines = [json.loads(line) for line in proc.log_path.read_text().splitlines()]
     assert any(r["event"] == "health endpoints served" for r in lines)

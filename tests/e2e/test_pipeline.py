@@ -73,12 +73,14 @@ async def test_seeds_flow_through_four_processes(
         members = await repository.story_members(story.story_id)
     finally:
         await repository.close()
-    assert len(story.sources) == 4 and story.member_count == 4
+    assert len(story.sources) == 4
+    assert story.member_count == 4
     assert sorted(members) == sorted([*first, copy_id])
     assert {a.story_id for a in stored} == {story.story_id} == {copied.story_id}
     assert [a.duplicate_of for a in stored] == [None, None, None]  # rewrites, not copies
     assert copied.duplicate_of in first
-    assert copied.duplicate_similarity is not None and copied.duplicate_similarity >= 0.9
+    assert copied.duplicate_similarity is not None
+    assert copied.duplicate_similarity >= 0.9
     for article in stored:
         assert {e.text for e in article.entities} >= REQUIRED_NAMES
     for name, event in [

@@ -88,7 +88,7 @@ async def test_sigterm_mid_batch_finishes_and_acknowledges_what_it_holds(
     assert report.published
     pending = await redis_client.xpending(stream, ENRICH_GROUP)
     assert pending["pending"] == 0  # the batch in hand was finished and acknowledged
-    done = await redis_client.xlen(settings.streams.enriched)
+    done = await redis_client.xlen(settings.streams.analysed)
     assert 0 < done < 41 * len(seeds)  # it stopped reading: the rest waits for the next start
 
 

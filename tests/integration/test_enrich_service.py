@@ -43,13 +43,13 @@ async def test_backlog_and_new_articles_are_enriched_and_bad_ones_dead_lettered(
     await redis_client.xadd(streams.raw, {"__data__": json.dumps(huge)})
 
     async with create_app(settings, enricher):
-        await wait_for_length(redis_client, streams.enriched, 3)
+        await wait_for_length(redis_client, streams.analysed, 3)
         await wait_for_length(redis_client, streams.dead, 3)
         pending = await redis_client.xpending(streams.raw, ENRICH_GROUP)
 
     enriched = [
         EnrichedArticle.model_validate_json(payload)
-        for payload in await stream_payloads(redis_client, streams.enriched)
+        for payload in await stream_payloads(redis_client, streams.analysed)
     ]
     assert sorted(a.id for a in enriched) == sorted(published)
     for article in enriched:

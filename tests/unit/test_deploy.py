@@ -16,7 +16,7 @@ from shared.settings import Settings
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
-APP_SERVICES = ("ingest", "enrich", "store")
+APP_SERVICES = ("ingest", "enrich", "stories", "store")
 # ${VAR}, ${VAR:-default}, ${VAR:?message}
 _VARIABLE = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
 

@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evaluation.stories import bcubed, pairwise
+from services.enrich.copies import MemoryCopyIndex
+from services.enrich.minhash import Signature, signature
 from services.stories.clustering import (
     StoryClusterer,
     StoryFeatures,
@@ -15,8 +17,6 @@ from services.stories.clustering import (
     story_id_for,
     term_vector,
 )
-from services.enrich.copies import MemoryCopyIndex
-from services.enrich.minhash import Signature, signature
 
 BASE = (
     "The city council of Greyport voted on Tuesday to repair the old harbour bridge, which "
