@@ -199,6 +199,15 @@ class StoryClusterer:
         self._index: dict[str, set[str]] = {}
         self._swept: datetime | None = None
 
+    def renewed(self) -> StoryClusterer:
+        """A clusterer with these settings and no stories."""
+        return StoryClusterer(
+            window=self._window,
+            threshold=self._threshold,
+            merge_threshold=self._merge_threshold,
+            text_weight=self._text_weight,
+        )
+
     def restore(self, stories: Iterable[Story]) -> None:
         """Take back stories kept from an earlier run (before any article is assigned)."""
         for story in stories:

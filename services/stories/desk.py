@@ -151,6 +151,7 @@ class StoryDesk:
         self._state = state
         self._zipf = zipf
         self.clusterer = clusterer or StoryClusterer()
+        self._stale = False
         # The subscriber and the reclaimer may hand batches in at once; clustering is ordered.
         self._lock = anyio.Lock()
 
@@ -158,9 +159,18 @@ class StoryDesk:
         """Take back the stories kept from earlier runs."""
         self.clusterer.restore(await self._state.load())
 
+    async def _reload(self) -> None:
+        # A batch whose state could not be saved was clustered in memory only; it will be
+        # delivered again, so memory goes back to what was saved before it is placed anew.
+        self.clusterer = self.clusterer.renewed()
+        await self.start()
+        self._stale = False
+
     async def place(self, articles: Sequence[EnrichedArticle]) -> list[Placed]:
         """Each article with its story id, and the story events to publish, in order."""
         async with self._lock:
+            if self._stale:
+                await self._reload()
             originals = [a.duplicate_of for a in articles if a.duplicate_of]
             known = await self._state.stories_of([a.id for a in articles] + originals)
             features = await anyio.to_thread.run_sync(
@@ -189,7 +199,9 @@ class StoryDesk:
                         changed.pop(gone, None)
                     events = (_event_for(story, assignment, article.id),)
                 placed.append(Placed(article.model_copy(update={"story_id": story_id}), events))
+            self._stale = True
             await self._state.save(list(changed.values()), assigned, merged)
+            self._stale = False
             return placed
 
     def _assign(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,12 +13,15 @@ from evaluation.stories import bcubed, pairwise
 from services.enrich.copies import MemoryCopyIndex
 from services.enrich.minhash import Signature, signature
 from services.stories.clustering import (
+    Story,
     StoryClusterer,
     StoryFeatures,
     entity_vector,
     story_id_for,
     term_vector,
 )
+from services.stories.desk import MemoryStoryState, StoryDesk
+from tests.helpers import enriched_article
 
 BASE = (
     "The city council of Greyport voted on Tuesday to repair the old harbour bridge, which "
@@ -145,3 +150,30 @@ def test_an_article_bridging_two_close_stories_merges_the_younger_into_the_older
     assert sorted(story.members) == ["a1", "a2", "a3"]
     assert story.member_count == 3
     assert not clusterer.holds(second.story_id)
+
+
+class _FailingOnce(MemoryStoryState):
+    """Memory state whose first save fails, as Redis would when it is down."""
+
+    failed = False
+
+    async def save(
+        self, stories: Sequence[Story], assigned: Mapping[str, str], merged: Mapping[str, str]
+    ) -> None:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("Redis is down")
+        await super().save(stories, assigned, merged)
+
+
+async def test_a_batch_that_could_not_be_saved_is_placed_anew_not_twice() -> None:
+    articles = [enriched_article(f"g{n}", title="Greyport bridge", text=BASE) for n in range(3)]
+    desk = StoryDesk(_FailingOnce(), _zipf)
+    with pytest.raises(ConnectionError):
+        await desk.place(articles)
+    placed = await desk.place(articles)  # the redelivery
+    (story_id,) = {p.article.story_id for p in placed}
+    assert story_id is not None
+    story = desk.clusterer.stories[story_id]
+    assert story.member_count == 3  # not 6: the unsaved first attempt left no trace
+    assert [p.events[0].kind for p in placed] == ["created", "updated", "updated"]
