@@ -27,6 +27,7 @@ from pathlib import Path
 import anyio
 from redis.asyncio import Redis
 
+from bench.memory import peak_rss_mb
 from services.ingest.app import IngestService
 from services.ingest.feedentries import source_entries
 from services.ingest.feedlist import FeedConfig, save_feed_list
@@ -175,6 +176,7 @@ def main() -> None:
                 "entries": args.entries,
                 "cores": cores,
                 "feeds_per_s": round(feeds_per_s, 1),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
                 **path,
                 **polls,
             }

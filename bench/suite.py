@@ -10,7 +10,7 @@
    event's `ingested_at` (both stamped by the services, on this machine's clock).
 4. Store: `upsert_many` in batches of 64 into SQLite and into PostgreSQL.
 5. Ingest: `bench.feed_ingest` (50-entry feeds: parse, normalise, publish) pinned to one core.
-6. Peak memory: VmHWM of each service process (ingest: the replay process's max RSS).
+6. Peak memory: VmHWM of each service process (ingest: of the feed benchmark process).
 
 Articles: `seeds/` plus the gold sets' articles (`evaluation/gold/`: kept or written for the
 project), then pairs of them with their paragraphs interleaved, each with its own URL under
@@ -47,6 +47,7 @@ import httpx
 from redis.asyncio import Redis
 
 from bench.enrich_throughput import benchmark_articles
+from bench.memory import peak_rss_mb
 from newswire.processes import ServiceProcess
 from services.enrich.nlp import ArticleText, load_pipeline
 from services.store.database import open_repository
@@ -97,13 +98,6 @@ def articles_for_bench(count: int) -> list[RawArticle]:
     return made
 
 
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 class Services:
     """Service processes of one measurement, with their own prefix and health ports."""
 
@@ -138,7 +132,7 @@ class Services:
                     await asyncio.sleep(0.2)
 
     def peak_rss_mb(self, name: str) -> float:
-        return max(_peak_rss_mb(p.pid) for p, _ in self.procs if p.name == name)
+        return max(peak_rss_mb(p.pid) for p, _ in self.procs if p.name == name)
 
     def stop(self) -> None:
         for proc, _ in self.procs:
@@ -300,11 +294,10 @@ def ingest_feeds(feeds: int) -> dict[str, float]:
     )
     assert process.stdout is not None
     output = process.stdout.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
+    if process.wait() != 0:
         raise RuntimeError(f"bench.feed_ingest failed: {output[-2000:]}")
     figures = json.loads(output.strip().splitlines()[-1])
-    return {"feeds_per_s": figures["feeds_per_s"], "peak_rss_mb": usage.ru_maxrss / 1024}
+    return {"feeds_per_s": figures["feeds_per_s"], "peak_rss_mb": figures["peak_rss_mb"]}
 
 
 def _settings(redis_url: str, database: str = "sqlite:///var/bench-unused.sqlite3") -> Settings:
@@ -482,7 +475,7 @@ def render(r: dict[str, Any], command: str) -> str:
             "≥ 1.8 × 1 worker",
         ),
         (
-            "Pipeline saturating rate (enrich + store)",
+            "Pipeline saturating rate (enrich + stories + store)",
             f"{e2e['saturating_articles_per_s']:.1f} articles/s",
             "-",
         ),

@@ -180,6 +180,7 @@ class StoryDesk:
             changed: dict[str, Story] = {}
             assigned: dict[str, str] = {}
             merged: dict[str, str] = {}
+            self._stale = True  # until the state is saved, memory is ahead of it
             for article, article_features in zip(articles, features, strict=True):
                 story_id = known.get(article.id) or assigned.get(article.id)
                 if story_id is not None:
@@ -199,7 +200,6 @@ class StoryDesk:
                         changed.pop(gone, None)
                     events = (_event_for(story, assignment, article.id),)
                 placed.append(Placed(article.model_copy(update={"story_id": story_id}), events))
-            self._stale = True
             await self._state.save(list(changed.values()), assigned, merged)
             self._stale = False
             return placed
