@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         "story last changed (a replay within it gets the same story id).",
     )
     stories_batch_size: int = Field(default=64, ge=1, le=10_000)
+    stories_lease_s: float = Field(
+        default=15,
+        ge=1,
+        description="Expiry of the lease that lets one stories replica work; a standby takes "
+        "over this long after the holder died.",
+    )
     store_batch_size: int = Field(default=64, ge=1, le=10_000)
     max_article_bytes: int = Field(
         default=MAX_TEXT_CHARS,

@@ -184,6 +184,8 @@ def _fault_settings(settings: Settings) -> Settings:
             "max_deliveries": 5,
             "enrich_batch_size": 32,
             "store_batch_size": 64,
+            # A restarted stories replica waits for the killed one's lease to expire.
+            "stories_lease_s": 3,
             "trim_streams": True,  # trimming must never drop what is still needed
             "log_level": "INFO",
         }
@@ -266,7 +268,10 @@ async def test_a_redis_restart_mid_run_loses_and_doubles_nothing(
     settings: Settings, tmp_path: Path, aof_server: ValkeyServer
 ) -> None:
     total = 2000
-    settings = _fault_settings(settings).model_copy(update={"redis_url": aof_server.connection_url})
+    # The stories lease must outlive the outage (3 s), or its holder stops, as it should.
+    settings = _fault_settings(settings).model_copy(
+        update={"redis_url": aof_server.connection_url, "stories_lease_s": 10}
+    )
     client = Redis.from_url(aof_server.connection_url)
     pipeline = Pipeline(settings, tmp_path / "logs")
     ingest = IngestService(settings)

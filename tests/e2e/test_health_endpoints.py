@@ -18,7 +18,7 @@ from tests.helpers import enriched_article, free_port
 pytestmark = pytest.mark.e2e
 
 # What each service checks besides Redis and its group.
-OWN_CHECKS = {"enrich": {"model"}, "store": {"database"}, "stories": set()}
+OWN_CHECKS = {"enrich": {"model"}, "store": {"database"}, "stories": {"lease"}}
 
 
 def _dead_letter_counted(service: str) -> str:
