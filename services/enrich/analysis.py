@@ -28,31 +28,28 @@ async def analyse(
     matches: list[DuplicateMatch | None] = []
     for article, body in zip(articles, signatures, strict=True):
         matches.append(None if body is None else await index.check(article.id, body))
-    in_batch = {a.id for a, m in zip(articles, matches, strict=True) if m is None}
+    # An original is lent to its copies if it is in this batch (enriched below) or kept.
+    lenders = {a.id for a, m in zip(articles, matches, strict=True) if m is None}
     kept: dict[str, EnrichedArticle] = {}
-    for match in matches:
-        if match is not None and match.original_id not in in_batch | kept.keys():
-            original = await index.enrichment_of(match.original_id)
-            if original is not None:
-                kept[match.original_id] = original
-    # An original in this batch is enriched here and lends its entities to its copies below.
+    for original_id in {m.original_id for m in matches if m is not None} - lenders:
+        if (original := await index.enrichment_of(original_id)) is not None:
+            kept[original_id] = original
+    lenders |= kept.keys()
     needs_nlp = [
         a
         for a, m in zip(articles, matches, strict=True)
-        if m is None or m.original_id not in in_batch | kept.keys()
+        if m is None or m.original_id not in lenders
     ]
     enriched = {e.id: e for e in await nlp(needs_nlp)} if needs_nlp else {}
+    results = []
     for article, match in zip(articles, matches, strict=True):
         if match is None:
             await index.remember(enriched[article.id])
-    results = []
-    for article, match in zip(articles, matches, strict=True):
-        if article.id in enriched:
-            done = enriched[article.id]
+            results.append(enriched[article.id])
+        elif article.id in enriched:
+            # Its original's enrichment was not at hand: enriched itself, still named a copy.
             results.append(
-                done
-                if match is None
-                else done.model_copy(
+                enriched[article.id].model_copy(
                     update={
                         "duplicate_of": match.original_id,
                         "duplicate_similarity": match.similarity,
@@ -60,7 +57,6 @@ async def analyse(
                 )
             )
         else:
-            assert match is not None  # only copies skip the NLP
             original = kept.get(match.original_id) or enriched[match.original_id]
             results.append(as_copy(article, original, match, datetime.now(UTC)))
     return results

@@ -173,24 +173,36 @@ class StoryDesk:
                 await self._reload()
             originals = [a.duplicate_of for a in articles if a.duplicate_of]
             known = await self._state.stories_of([a.id for a in articles] + originals)
-            features = await anyio.to_thread.run_sync(
-                lambda: [features_of(a, self._zipf) for a in articles]
+            # Features only for articles not placed before: a replayed batch costs lookups only.
+            fresh = [a for a in articles if a.id not in known]
+            features = dict(
+                zip(
+                    (a.id for a in fresh),
+                    await anyio.to_thread.run_sync(
+                        lambda: [features_of(a, self._zipf) for a in fresh]
+                    ),
+                    strict=True,
+                )
             )
             placed: list[Placed] = []
             changed: dict[str, Story] = {}
             assigned: dict[str, str] = {}
             merged: dict[str, str] = {}
+
+            def story_of(article_id: str) -> str | None:
+                found = assigned.get(article_id) or known.get(article_id)
+                return None if found is None else follow_merges(found, merged.get)
+
             self._stale = True  # until the state is saved, memory is ahead of it
-            for article, article_features in zip(articles, features, strict=True):
-                story_id = known.get(article.id) or assigned.get(article.id)
+            for article in articles:
+                story_id = story_of(article.id)
                 if story_id is not None:
-                    story_id = follow_merges(story_id, merged.get)
                     # Seen before (a redelivery, a replay): same story, its current snapshot.
                     story = self.clusterer.stories.get(story_id)
                     events = (story_event(story, "updated", article.id),) if story else ()
                 else:
-                    known_now = {k: follow_merges(v, merged.get) for k, v in known.items()}
-                    assignment = self._assign(article, article_features, known_now | assigned)
+                    original = story_of(article.duplicate_of) if article.duplicate_of else None
+                    assignment = self._assign(features[article.id], original)
                     story_id = assignment.story_id
                     story = self.clusterer.stories[story_id]
                     assigned[article.id] = story_id
@@ -204,13 +216,10 @@ class StoryDesk:
             self._stale = False
             return placed
 
-    def _assign(
-        self, article: EnrichedArticle, features: StoryFeatures, known: Mapping[str, str]
-    ) -> Assignment:
-        if article.duplicate_of is not None:
-            original_story = known.get(article.duplicate_of)
-            if original_story is not None and self.clusterer.holds(original_story):
-                return self.clusterer.join(original_story, features)
+    def _assign(self, features: StoryFeatures, original_story: str | None) -> Assignment:
+        # A copy joins its original's story without being compared, if that story is at hand.
+        if original_story is not None and self.clusterer.holds(original_story):
+            return self.clusterer.join(original_story, features)
         return self.clusterer.assign(features)
 
 
