@@ -20,6 +20,8 @@ the reserved `.invalid` domain, so that every one is a distinct article and none
    copies of them under new URLs; originals and copies per second through Redis.
 8. Stories: `StoryDesk.place` (state in memory) over the enriched articles, in batches of the
    stories service's size; articles placed per second.
+9. Topics: `TopicClassifier.classify` alone over the articles (ms per article, one core), and
+   the resident memory the loaded model adds, in a fresh process (`bench.topic_classification`).
 
 Writes `DIR/latest.json` and `BENCHMARKS.md`.
 Uses REDIS_URL / DATABASE_URL (PostgreSQL) if set, else an embedded Valkey and the local
@@ -48,6 +50,7 @@ from redis.asyncio import Redis
 
 from bench.enrich_throughput import benchmark_articles
 from bench.memory import peak_rss_mb
+from bench.topic_classification import classification_time, measure_memory
 from newswire.processes import ServiceProcess
 from services.enrich.nlp import ArticleText, load_pipeline
 from services.store.database import open_repository
@@ -405,6 +408,8 @@ def main() -> None:
     print(f"{len(articles)} articles, {results['usable_cores']} cores", flush=True)
     results["raw_ner"] = raw_ner(articles, settings.enrich_batch_size)
     print(f"raw NER: {results['raw_ner']}", flush=True)
+    results["topics"] = classification_time(articles) | {"model_rss_mb": measure_memory()}
+    print(f"topics: {results['topics']}", flush=True)
     with ExitStack() as stack, tempfile.TemporaryDirectory() as logs_dir:
         redis_url = os.environ.get("REDIS_URL") or stack.enter_context(embedded_redis())
         logs = Path(logs_dir)
@@ -505,6 +510,12 @@ def render(r: dict[str, Any], command: str) -> str:
             "Stories: placing enriched articles (in memory)",
             f"{r['stories']['articles_per_s']:,.0f} articles/s, {r['stories']['stories']} stories",
             "-",
+        ),
+        (
+            "Topic classification (words, pairs, linear model), one core",
+            f"{r['topics']['ms_per_article']:.2f} ms/article; the model adds "
+            f"{r['topics']['model_rss_mb']:.0f} MB resident",
+            "≤ 2 ms/article, ≤ +50 MB",
         ),
         (
             "Ingest, 50-entry feeds, one core",

@@ -157,11 +157,26 @@ def evaluate(
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     details: Annotated[
-        bool, typer.Option(help="Also list missed and spurious entities per gold file.")
+        bool,
+        typer.Option(help="Also list missed and spurious entities, and topic confusions."),
     ] = False,
+    topic_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with the public topic sets of evaluation/topic-data/sources.json "
+            "checked out (one folder per source): also score topics on them."
+        ),
+    ] = None,
 ) -> None:
-    """Score enrichment against the hand-annotated gold set: entity P/R/F1, topic accuracy."""
-    from newswire.evaluation import print_reports, run_evaluation
+    """Score enrichment against the gold sets (entity P/R/F1, topic accuracy) and, with
+    --topic-data, topics on public labelled news (top-1, macro-F1, coarse groups)."""
+    from evaluation.topicsources import SourceError
+    from newswire.evaluation import (
+        make_enricher,
+        print_reports,
+        run_evaluation,
+        run_topic_evaluation,
+    )
 
     settings = load_settings()
     configure_logging(level="WARNING", json=False)
@@ -169,8 +184,14 @@ def evaluate(
     if not files:
         err.print("No gold files: pass some, or run from the project folder.")
         raise typer.Exit(2)
-    reports = run_evaluation(settings, files, seeds)
-    print_reports(reports, Console(), as_json=as_json, details=details)
+    enricher = make_enricher(settings)
+    try:
+        topic_reports = run_topic_evaluation(enricher, topic_data) if topic_data else []
+    except SourceError as exc:
+        err.print(f"Topic data: {exc}")
+        raise typer.Exit(2) from exc
+    reports = run_evaluation(enricher, files, seeds)
+    print_reports(reports, topic_reports, Console(), as_json=as_json, details=details)
 
 
 @app.command("evaluate-stories")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -11,15 +12,35 @@ from rich.table import Table
 
 from evaluation.enrichment import Report, evaluate, evaluated_at, load_gold
 from evaluation.stories import MemoryPipeline, StoryReport, evaluate_stories, load_story_gold
+from evaluation.topicmetrics import Prediction, confusions, topic_figures
+from evaluation.topicsources import LabelledArticle, load_manifest, load_source
 from services.enrich.enricher import Enricher
 from services.enrich.nlp import load_pipeline
+from services.ingest.entry import SourceEntry
+from services.ingest.normalise import normalise
 from shared.english import english_zipf
+from shared.schemas import MAX_TEXT_CHARS, SourceRef
 from shared.settings import Settings
 
+_ENRICH_CHUNK = 256
 
-def run_evaluation(settings: Settings, files: Sequence[Path], seeds: Path) -> list[Report]:
+
+@dataclass(frozen=True, slots=True)
+class TopicReport:
+    """Topic figures on one public labelled set, and its commonest mistakes."""
+
+    name: str
+    figures: dict[str, float | int]
+    confusions: list[tuple[str, str, int]]
+
+
+def make_enricher(settings: Settings) -> Enricher:
+    """The enricher the service runs, with the configured pipeline and batch size."""
+    return Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
+
+
+def run_evaluation(enricher: Enricher, files: Sequence[Path], seeds: Path) -> list[Report]:
     """One report per gold file, then one over all of them, with the service's enricher."""
-    enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
     reports = []
     everything = []
     for path in files:
@@ -34,16 +55,64 @@ def run_evaluation(settings: Settings, files: Sequence[Path], seeds: Path) -> li
     return reports
 
 
+def _predictions(enricher: Enricher, items: Sequence[LabelledArticle]) -> list[Prediction]:
+    predictions: list[Prediction] = []
+    for start in range(0, len(items), _ENRICH_CHUNK):
+        chunk = items[start : start + _ENRICH_CHUNK]
+        articles = [
+            normalise(
+                SourceEntry(
+                    source=SourceRef(kind="file", name=item.source),
+                    where=item.id,
+                    text=item.text,
+                    title=item.title,
+                ),
+                max_text_bytes=MAX_TEXT_CHARS,
+            )
+            for item in chunk
+        ]
+        predictions.extend(
+            Prediction.of(item.code, [(t.code, t.score) for t in article.topics])
+            for item, article in zip(chunk, enricher.enrich(articles), strict=True)
+        )
+    return predictions
+
+
+def run_topic_evaluation(enricher: Enricher, data: Path) -> list[TopicReport]:
+    """Topic figures on every pinned public source under `data`: the held-out test split of
+    each training source, and every item of each cross-source set."""
+    reports = []
+    for source in load_manifest():
+        items = load_source(source, data)
+        if source.role == "train":
+            name, items = f"{source.name} (held-out)", [i for i in items if i.split == "test"]
+        else:
+            name = f"{source.name} (cross-source)"
+        predictions = _predictions(enricher, items)
+        reports.append(TopicReport(name, topic_figures(predictions), confusions(predictions)))
+    return reports
+
+
 def print_reports(
-    reports: Sequence[Report], console: Console, *, as_json: bool, details: bool
+    reports: Sequence[Report],
+    topic_reports: Sequence[TopicReport],
+    console: Console,
+    *,
+    as_json: bool,
+    details: bool,
 ) -> None:
-    """A table (figures as rows, gold files as columns), or JSON."""
+    """Tables (figures as rows, gold files or public sets as columns), or JSON."""
     if as_json:
         document = {
             "evaluated_at": evaluated_at(),
             "reports": {report.name: report.figures() for report in reports},
+            "topics": {report.name: report.figures for report in topic_reports},
         }
         console.print_json(json.dumps(document))
+        return
+    if topic_reports:
+        _print_topic_reports(topic_reports, console, details=details)
+    if not reports:
         return
     table = Table(title="Enrichment against the gold set")
     table.add_column("figure")
@@ -61,10 +130,25 @@ def print_reports(
             )
 
 
+def _print_topic_reports(
+    reports: Sequence[TopicReport], console: Console, *, details: bool
+) -> None:
+    table = Table(title="IPTC topics on public labelled news (top-level, 17 topics)")
+    table.add_column("figure")
+    for report in reports:
+        table.add_column(report.name, justify="right")
+    for name in reports[0].figures:
+        table.add_row(name, *(str(r.figures[name]) for r in reports))
+    console.print(table)
+    if details:
+        for report in reports:
+            mistakes = ", ".join(f"{g} as {p} ×{n}" for g, p, n in report.confusions)
+            console.print(f"[bold]{report.name}[/bold] commonest mistakes: {mistakes}")
+
+
 def run_story_evaluation(settings: Settings, path: Path, seeds: Path) -> StoryReport:
     """Run a story gold file through the story pipeline (with the service's enricher)."""
-    enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
-    pipeline = MemoryPipeline(enricher.enrich, english_zipf)
+    pipeline = MemoryPipeline(make_enricher(settings).enrich, english_zipf)
     return evaluate_stories(load_story_gold(path, seeds), pipeline)
 
 

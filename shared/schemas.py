@@ -120,14 +120,22 @@ class Entity(BaseModel):
 
 
 class TopicEvidence(BaseModel):
-    """A word or phrase of the article that points to a topic, and the IPTC concept it matched."""
+    """A word or word pair of the article that pushed a topic, and how much."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    text: str = Field(description="The word or phrase as the article first writes it.")
-    count: int = Field(ge=1, description="How often the article uses it (any inflection).")
-    concept: str = Field(description="Name of the IPTC Media Topic concept it matched.")
-    concept_code: str = Field(description="That concept's QCode, e.g. medtop:20000056.")
+    text: str = Field(description="The word or word pair as the article first writes it.")
+    count: int = Field(ge=1, description="How often the article uses it (title and body).")
+    concept: str = Field(
+        description="Name of the IPTC concept it supports: the topic itself (the classifier "
+        "scores top-level topics, not finer concepts)."
+    )
+    concept_code: str = Field(description="That concept's QCode, e.g. medtop:16000000.")
+    weight: float = Field(
+        default=0.0,
+        description="How much it pushed the topic: the model's weight for it times its "
+        "TF-IDF value in the article (0 in events enriched before the trained classifier).",
+    )
 
 
 class Topic(BaseModel):
@@ -138,7 +146,10 @@ class Topic(BaseModel):
     code: str = Field(description="IPTC QCode of the top-level topic, e.g. medtop:16000000.")
     label: str = Field(description="IPTC's en-US name, e.g. 'conflict, war and peace'.")
     score: float = Field(
-        ge=0, le=1, description="Share of the article's topic evidence that points here."
+        ge=0,
+        le=1,
+        description="Calibrated probability that this is the article's topic (a trained "
+        "classifier, temperature-scaled on held-out data).",
     )
     evidence: tuple[TopicEvidence, ...] = Field(description="Strongest evidence first.")
 

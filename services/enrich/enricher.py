@@ -14,20 +14,25 @@ from services.enrich.boilerplate import MaskedSpan, dateline_place, find_boilerp
 from services.enrich.casing import soften_shouting
 from services.enrich.countries import CountryAliases, load_country_aliases
 from services.enrich.entities import RawMention, resolve_entities
-from services.enrich.iptc import TopicVocabulary, build_vocabulary, load_concepts
+from services.enrich.iptc import top_level_names
 from services.enrich.keyphrases import score_keyphrases
 from services.enrich.language import UNDETERMINED, detect_language
 from services.enrich.nlp import (
     ArticleText,
-    lemmatiser,
     mentions_of,
     model_ref,
     phrases_of,
-    terms_of,
 )
-from services.enrich.topics import score_topics
+from services.enrich.topicmodel import TopicClassifier, TopicScore, load_topic_model
 from shared.english import english_zipf
-from shared.schemas import EnrichedArticle, Entity, Keyphrase, RawArticle, Topic
+from shared.schemas import (
+    EnrichedArticle,
+    Entity,
+    Keyphrase,
+    RawArticle,
+    Topic,
+    TopicEvidence,
+)
 
 # The installed pipeline is English; other languages get their language marked and no
 # entities, topics or keyphrases rather than the English model's guesses.
@@ -97,12 +102,13 @@ class Enricher:
         *,
         batch_size: int = 16,
         countries: CountryAliases | None = None,
-        topics: TopicVocabulary | None = None,
+        topics: TopicClassifier | None = None,
     ) -> None:
         self._nlp = nlp
         self._batch_size = batch_size
         self._countries = countries or load_country_aliases()
-        self._topics = topics or build_vocabulary(load_concepts(), lemmatiser(nlp))
+        self._topics = topics or TopicClassifier(load_topic_model())
+        self._topic_names = top_level_names()
         self.model = model_ref(nlp)
 
     def enrich(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
@@ -148,6 +154,28 @@ class Enricher:
                 lead_end=prepared.lead_end,
                 common=_common_word,
             ),
-            topics=score_topics(terms_of(doc, text), self._topics, english_zipf),
+            # The body as the model reads it (boilerplate blanked); the headline as written.
+            topics=tuple(
+                self._as_topic(score)
+                for score in self._topics.classify(article.title, text.model_body or "")
+            ),
             keyphrases=score_keyphrases(phrases_of(doc, text), english_zipf),
+        )
+
+    def _as_topic(self, score: TopicScore) -> Topic:
+        label = self._topic_names[score.code]
+        return Topic(
+            code=score.code,
+            label=label,
+            score=round(score.probability, 3),
+            evidence=tuple(
+                TopicEvidence(
+                    text=e.text,
+                    count=e.count,
+                    concept=label,
+                    concept_code=score.code,
+                    weight=e.weight,
+                )
+                for e in score.evidence
+            ),
         )

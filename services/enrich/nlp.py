@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,9 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from services.enrich.entities import RawMention
-from services.enrich.iptc import Lemmatiser
 from services.enrich.keyphrases import PhraseOccurrence
-from services.enrich.topics import TermToken
 from shared.schemas import MAX_TEXT_CHARS, MAX_TITLE_CHARS, ModelRef
 
 # Named-entity types kept; numeric and temporal spans (DATE, CARDINAL, MONEY, …) are not names.
@@ -33,7 +30,7 @@ NAMED_LABELS = frozenset(
     }
 )
 _TITLE_SEPARATOR = "\n\n"
-# Content words, for keyphrases and topic terms alike.
+# Content words, for keyphrases.
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ"})
 _MAX_PHRASE_WORDS = 4
 
@@ -164,52 +161,3 @@ def phrases_of(doc: Doc, text: ArticleText) -> list[PhraseOccurrence]:
             )
         )
     return occurrences
-
-
-def _content_runs(doc: Doc) -> list[list[Token]]:
-    """Content words (nouns and adjectives; no stop words, no names) in unbroken runs.
-
-    A run breaks at punctuation, line breaks, sentence starts and named entities, so a phrase
-    never spans "war. Peace" or "Russia's war"; other words in between ("prisoners of war")
-    are skipped without breaking it.
-    """
-    runs: list[list[Token]] = [[]]
-    sentences = doc.has_annotation("SENT_START")
-    for token in doc:
-        separator = token.is_punct or token.is_space or token.ent_type_ in NAMED_LABELS
-        if (separator or (sentences and token.is_sent_start)) and runs[-1]:
-            runs.append([])
-        if separator:
-            continue
-        if _is_content(token):
-            runs[-1].append(token)
-    return [run for run in runs if run]
-
-
-def terms_of(doc: Doc, text: ArticleText) -> list[list[TermToken]]:
-    """The article's content-word runs, for topic scoring."""
-    original = text.joined
-    return [
-        [
-            TermToken(
-                lemma=token.lemma_.lower(),
-                surface=original[token.idx : token.idx + len(token)],
-                in_title=token.idx < text.body_start,
-            )
-            for token in run
-        ]
-        for run in _content_runs(doc)
-    ]
-
-
-def lemmatiser(nlp: Language) -> Lemmatiser:
-    """Content-word lemma runs of short texts (vocabulary entries), as `terms_of` reads articles.
-
-    The parser and NER are skipped: vocabulary entries are names and one-line definitions.
-    """
-
-    def lemma_runs(texts: Sequence[str]) -> list[list[list[str]]]:
-        docs = nlp.pipe(texts, disable=["parser", "ner"])
-        return [[[t.lemma_.lower() for t in run] for run in _content_runs(doc)] for doc in docs]
-
-    return lemma_runs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -9,8 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from evaluation.enrichment import GoldEntity, TopicCounts, load_gold, match_entities
+from evaluation.topicsources import Source, digest, source_files
 from newswire.cli import app
+from newswire.evaluation import make_enricher, run_topic_evaluation
 from shared.schemas import Entity, Mention, Topic
+from shared.settings import Settings
 from tests.conftest import ROOT, SEEDS
 
 GOLD = ROOT / "evaluation" / "gold"
@@ -105,3 +109,63 @@ def test_the_story_harness_reports_its_figures() -> None:
 def test_no_story_gold_file_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["evaluate-stories", str(tmp_path / "none.jsonl")])
     assert result.exit_code == 2
+
+
+def test_topic_data_that_is_not_the_pinned_data_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            str(GOLD / "seeds.jsonl"),
+            "--seeds",
+            str(SEEDS),
+            "--topic-data",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "no file matches" in result.output
+
+
+def test_topic_evaluation_reports_held_out_and_cross_source_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / "wcep-2025-2026" / "day.md"
+    page.parent.mkdir()
+    # Enough items that some fall in the held-out test split (a hash of each text decides).
+    page.write_text(
+        "#### Sports\n\n"
+        + "".join(
+            f"* Team {n} beats the champions three goals to one in the cup final.\n"
+            for n in range(40)
+        ),
+        encoding="utf-8",
+    )
+    tsv = tmp_path / "masakhanews-eng" / "test.tsv"
+    tsv.parent.mkdir()
+    tsv.write_text(
+        "category\theadline\ttext\turl\n"
+        "sports\tStriker scores twice in the cup final\tThe team won the match 2-1.\tu\n"
+        "business\tCentral bank raises interest rates\tShares fell as inflation rose.\tu\n",
+        encoding="utf-8",
+    )
+    sources = []
+    for name, files, fmt, role in [
+        ("wcep-2025-2026", ("day.md",), "wcep-markdown", "train"),
+        ("masakhanews-eng", ("test.tsv",), "masakhanews-tsv", "cross-source"),
+    ]:
+        root = tmp_path / name
+        probe = Source(name, "", "", "", files, "", "", fmt, role)  # type: ignore[arg-type]
+        sources.append(dataclasses.replace(probe, sha256=digest(source_files(probe, root), root)))
+    monkeypatch.setattr("newswire.evaluation.load_manifest", lambda: sources)
+    reports = run_topic_evaluation(make_enricher(Settings()), tmp_path)
+    assert [r.name for r in reports] == [
+        "wcep-2025-2026 (held-out)",
+        "masakhanews-eng (cross-source)",
+    ]
+    held_out, cross = reports
+    assert 0 < held_out.figures["articles"] < 40
+    assert held_out.figures["top1_accuracy"] == 1.0
+    assert cross.figures["articles"] == 2
+    assert cross.figures["coarse_articles"] == 2
+    assert cross.figures["no_topic_share"] == 0.0

@@ -1,0 +1,106 @@
+"""The words and word pairs the topic classifier reads, with where the article writes them.
+
+One function serves training (`tools/train_topic_model.py`) and the enrich worker, so the model
+sees the same features in both. Tokens are runs of letters (inner apostrophes and hyphens kept,
+a possessive "'s" cut), lower-cased; stop words and numbers are left out. Features are single
+words and pairs of neighbouring kept words ("prime minister", "interest rates"). The headline
+counts twice, as an editor's summary of the article; the body is read up to `BODY_WORDS` words
+(news puts what an article is about first, and this bounds the cost of very long texts).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+BODY_WORDS = 400
+TITLE_WEIGHT = 2
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’][sS]$")
+# Words that carry no topic but are not in spaCy's list ("said" is in every story).
+_EXTRA_STOP = frozenset({"said", "says", "say", "told", "according", "mr", "ms", "mrs", "new"})
+_STOP = frozenset(STOP_WORDS) | _EXTRA_STOP
+
+
+@dataclass(slots=True)
+class FeatureUse:
+    """A feature of one article: how often it occurs (title uses weighted) and how it is written."""
+
+    count: float
+    uses: int
+    surface: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    word: str
+    start: int
+    end: int
+
+
+def _tokens(text: str, limit: int | None = None) -> list[_Token | None]:
+    """Kept words in order; None where a stop word or a non-word breaks a pair."""
+    tokens: list[_Token | None] = []
+    words = 0
+    position = 0
+    for match in _WORD.finditer(text):
+        # Punctuation between two words breaks a pair ("war. Peace" is no phrase).
+        if text[position : match.start()].strip():
+            tokens.append(None)
+        position = match.end()
+        words += 1
+        if limit is not None and words > limit:
+            break
+        stem = _POSSESSIVE.sub("", match.group())
+        word = stem.lower().replace("’", "'")
+        if len(word) < 2 or word in _STOP:
+            tokens.append(None)
+            continue
+        tokens.append(_Token(word, match.start(), match.start() + len(stem)))
+    return tokens
+
+
+def _add(found: dict[str, FeatureUse], feature: str, weight: float, surface: str) -> None:
+    use = found.get(feature)
+    if use is None:
+        found[feature] = FeatureUse(weight, 1, surface)
+    else:
+        use.count += weight
+        use.uses += 1
+
+
+def _collect(found: dict[str, FeatureUse], text: str, weight: float, limit: int | None) -> None:
+    previous: _Token | None = None
+    for token in _tokens(text, limit):
+        if token is None:
+            previous = None
+            continue
+        _add(found, token.word, weight, text[token.start : token.end])
+        if previous is not None:
+            _add(
+                found,
+                f"{previous.word} {token.word}",
+                weight,
+                " ".join(text[previous.start : token.end].split()),
+            )
+        previous = token
+
+
+def article_features(title: str | None, body: str) -> dict[str, FeatureUse]:
+    """Every feature of an article with its weighted count and first surface form.
+
+    `title` and `body` may have boilerplate blanked out (same length, spaces): blanked text
+    simply yields no words.
+    """
+    found: dict[str, FeatureUse] = {}
+    if title:
+        _collect(found, title, TITLE_WEIGHT, None)
+    _collect(found, body, 1, BODY_WORDS)
+    return found
+
+
+def word_count(text: str) -> int:
+    """Words in a text, as the classifier counts them (stop words included)."""
+    return sum(1 for _ in _WORD.finditer(text))
