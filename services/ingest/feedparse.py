@@ -2,6 +2,7 @@
 
 feedparser gets the response headers too, so a charset in Content-Type counts, and the feed
 URL as Content-Location, so relative links resolve. It never sees a URL it could fetch.
+Character references to UTF-16 surrogates, which make it raise, are repaired first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import feedparser
 
+from services.ingest.charrefs import repair_surrogate_references
 from services.ingest.feeditems import FeedDocument, FeedFormatError, FeedItem
 from services.ingest.jsonfeed import is_json_feed, parse_json_feed
 
@@ -29,7 +31,7 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedDocu
 
 def _parse_xml(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedDocument:
     result = feedparser.parse(
-        body,
+        repair_surrogate_references(body),
         response_headers={**headers, "content-location": url},
         # nh3 sanitises later, with the project's own rules, and resolves links in content
         # against the entry's link; doing either twice only costs time (about a third here).
