@@ -15,17 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from bench.memory import rss_mb
 from services.enrich.topicmodel import TopicClassifier, load_topic_model
 from shared.schemas import RawArticle
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def classification_time(articles: list[RawArticle], rounds: int = 3) -> dict[str, float]:
@@ -57,10 +51,10 @@ def measure_memory() -> float:
 
 def main() -> None:
     """Print the resident memory the model adds to this fresh process."""
-    before = _rss_mb()
+    before = rss_mb()
     classifier = TopicClassifier(load_topic_model())
     classifier.classify("Markets rally", "Shares rose after the central bank's decision.")
-    print(json.dumps({"model_rss_mb": _rss_mb() - before}))
+    print(json.dumps({"model_rss_mb": rss_mb() - before}))
 
 
 if __name__ == "__main__":

@@ -27,16 +27,40 @@ def gold_items(path: Path, seeds: Path) -> Iterator[tuple[dict[str, Any], RawArt
         if "seed" in item:
             seed = seeds / str(item["seed"])
             entry = text_file_entry(seed, seed.read_bytes())
+            yield item, normalise(entry, max_text_bytes=MAX_TEXT_CHARS)
         else:
-            where = f"{path}:{number}"
             published = item.get("published_at")
-            entry = SourceEntry(
-                source=SourceRef(kind="file", name=where),
-                where=where,
-                text=item["text"],
-                title=item.get("title"),
-                outlet=item.get("outlet"),
-                url=item.get("url"),
-                published_at=datetime.fromisoformat(published) if published else None,
+            yield (
+                item,
+                inline_article(
+                    f"{path}:{number}",
+                    item["text"],
+                    title=item.get("title"),
+                    outlet=item.get("outlet"),
+                    url=item.get("url"),
+                    published_at=datetime.fromisoformat(published) if published else None,
+                ),
             )
-        yield item, normalise(entry, max_text_bytes=MAX_TEXT_CHARS)
+
+
+def inline_article(
+    where: str,
+    text: str,
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published_at: datetime | None = None,
+) -> RawArticle:
+    """An article given as its text (a gold line, a labelled item), normalised as ingest
+    would normalise a file's article; `where` names where it was read."""
+    entry = SourceEntry(
+        source=SourceRef(kind="file", name=where),
+        where=where,
+        text=text,
+        title=title,
+        outlet=outlet,
+        url=url,
+        published_at=published_at,
+    )
+    return normalise(entry, max_text_bytes=MAX_TEXT_CHARS)

@@ -25,7 +25,7 @@ from typing import Literal
 
 import yaml
 
-from services.enrich.iptc import load_concepts
+from services.enrich.iptc import load_concepts, top_level_names
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOPIC_DATA = Path(__file__).resolve().parent / "topic-data"
@@ -94,7 +94,7 @@ def load_manifest(path: Path = TOPIC_DATA / "sources.json") -> list[Source]:
 
 def load_mapping(name: str, directory: Path = TOPIC_DATA / "mappings") -> dict[str, str | None]:
     """A source's category → IPTC code table; None for categories left out."""
-    codes = {c.code for c in load_concepts() if c.parent is None}
+    codes = top_level_names().keys()
     mapping: dict[str, str | None] = {}
     path = directory / f"{name}.tsv"
     with path.open(encoding="utf-8", newline="") as handle:

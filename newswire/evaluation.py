@@ -11,15 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from evaluation.enrichment import Report, evaluate, evaluated_at, load_gold
+from evaluation.goldfiles import inline_article
 from evaluation.stories import MemoryPipeline, StoryReport, evaluate_stories, load_story_gold
 from evaluation.topicmetrics import Prediction, confusions, topic_figures
 from evaluation.topicsources import LabelledArticle, load_manifest, load_source
 from services.enrich.enricher import Enricher
 from services.enrich.nlp import load_pipeline
-from services.ingest.entry import SourceEntry
-from services.ingest.normalise import normalise
 from shared.english import english_zipf
-from shared.schemas import MAX_TEXT_CHARS, SourceRef
 from shared.settings import Settings
 
 _ENRICH_CHUNK = 256
@@ -59,18 +57,7 @@ def _predictions(enricher: Enricher, items: Sequence[LabelledArticle]) -> list[P
     predictions: list[Prediction] = []
     for start in range(0, len(items), _ENRICH_CHUNK):
         chunk = items[start : start + _ENRICH_CHUNK]
-        articles = [
-            normalise(
-                SourceEntry(
-                    source=SourceRef(kind="file", name=item.source),
-                    where=item.id,
-                    text=item.text,
-                    title=item.title,
-                ),
-                max_text_bytes=MAX_TEXT_CHARS,
-            )
-            for item in chunk
-        ]
+        articles = [inline_article(item.id, item.text, title=item.title) for item in chunk]
         predictions.extend(
             Prediction.of(item.code, [(t.code, t.score) for t in article.topics])
             for item, article in zip(chunk, enricher.enrich(articles), strict=True)
@@ -112,8 +99,6 @@ def print_reports(
         return
     if topic_reports:
         _print_topic_reports(topic_reports, console, details=details)
-    if not reports:
-        return
     table = Table(title="Enrichment against the gold set")
     table.add_column("figure")
     for report in reports:

@@ -32,7 +32,7 @@ from evaluation.topicsources import (
     load_manifest,
     load_source,
 )
-from services.enrich.iptc import load_concepts
+from services.enrich.iptc import top_level_names
 from services.enrich.topicfeatures import article_features
 from services.enrich.topicmodel import (
     TopicClassifier,
@@ -126,7 +126,7 @@ def train(data: Path) -> tuple[TopicModel, dict[str, list[LabelledArticle]]]:
     definitions = iptc_definitions()
     fit = [a for a in training if a.split == "train"] + definitions
     dev = [a for a in training if a.split == "dev"]
-    codes = sorted(c.code for c in load_concepts() if c.parent is None)
+    codes = sorted(top_level_names())
     column = {code: n for n, code in enumerate(codes)}
     vocabulary, idf = _vocabulary(fit)
     index = {feature: n for n, feature in enumerate(vocabulary)}

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -149,20 +148,20 @@ class TopicClassifier:
 
     def probabilities(self, title: str | None, body: str) -> npt.NDArray[np.float64]:
         """Calibrated probability of every topic (in `model.codes` order)."""
+        return self._scored(title, body)[3]
+
+    def _scored(
+        self, title: str | None, body: str
+    ) -> tuple[dict[str, FeatureUse], IntArray, FloatArray, npt.NDArray[np.float64]]:
         features = article_features(title, body)
         rows, values = tfidf_vector(features, self._index, self.model.idf)
-        return self._calibrated(rows, values)
-
-    def _calibrated(self, rows: IntArray, values: FloatArray) -> npt.NDArray[np.float64]:
         logits = self.model.bias + values @ self.model.weights[rows]
-        return softmax(logits / self.model.temperature)
+        return features, rows, values, softmax(logits / self.model.temperature)
 
     def classify(self, title: str | None, body: str) -> list[TopicScore]:
         """The topics to report for an article, most probable first, each with its evidence."""
         model = self.model
-        features = article_features(title, body)
-        rows, values = tfidf_vector(features, self._index, model.idf)
-        probabilities = self._calibrated(rows, values)
+        features, rows, values, probabilities = self._scored(title, body)
         words = word_count(title or "") + word_count(body)
         chosen = choose_topics(probabilities, model.threshold, model.min_words, words)
         if not chosen:
@@ -205,7 +204,7 @@ def _evidence(
             weight=round(float(contributions[n]), 4),
         )
         for n in order
-        if contributions[n] > 0 and math.isfinite(float(contributions[n]))
+        if contributions[n] > 0
     )
 
 
