@@ -25,13 +25,14 @@ from services.store.sql import (
     StoryRow,
     article_from_payload,
     article_row,
+    merge_row,
     statements,
     story_from_payload,
     story_row,
 )
 from shared.schemas import EnrichedArticle, StoryEvent
 
-Row = ArticleRow | StoryRow | tuple[str, str]
+Row = ArticleRow | StoryRow | tuple[str, ...]
 
 # Serialises schema creation across store replicas starting together: concurrent
 # CREATE TABLE IF NOT EXISTS can still fail on PostgreSQL's catalog unique indexes.
@@ -68,6 +69,8 @@ class ArticleRepository(Protocol):
         """Keep each story's latest snapshot and who belongs to it, all in one transaction.
 
         A merge marks the absorbed stories and moves their members to the surviving one.
+        Events may come in any order and more than once: the tables end the same (rows move
+        only forward, by version and along merges).
         """
         ...
 
@@ -115,10 +118,10 @@ class _SqlArticleRepository(ABC):
         steps: list[tuple[str, Sequence[Row]]] = []
         for event in events:
             for gone in event.merged:
-                steps.append((self._sql.mark_merged, [(event.story_id, gone)]))
+                steps.append((self._sql.mark_merged, [merge_row(event, gone)]))
                 steps.append((self._sql.move_members, [(event.story_id, gone)]))
             steps.append((self._sql.upsert_story, [story_row(event)]))
-            steps.append((self._sql.upsert_member, [(event.article_id, event.story_id)]))
+            steps.append((self._sql.upsert_member, [(event.story_id, event.article_id)]))
         if steps:
             await self._write(steps)
 
@@ -183,9 +186,11 @@ class SqliteArticleRepository(_SqlArticleRepository):
             await connection.execute(sql.create_table)
             for statement in sql.create_story_tables:
                 await connection.execute(statement)
-            (found,) = next(iter(await connection.execute_fetchall(SQLITE.has_revision)))
-            if not found:
-                await connection.execute(sql.add_revision)
+            for table, column, add in sql.added_columns:
+                query = SQLITE.has_column(table, column)
+                (found,) = next(iter(await connection.execute_fetchall(query)))
+                if not found:
+                    await connection.execute(add)
         except BaseException:
             await connection.close()
             raise
@@ -241,8 +246,9 @@ class PostgresArticleRepository(_SqlArticleRepository):
                 await connection.execute(sql.create_table)
                 for statement in sql.create_story_tables:
                     await connection.execute(statement)
-                if not await connection.fetchval(POSTGRES.has_revision):
-                    await connection.execute(sql.add_revision)
+                for table, column, add in sql.added_columns:
+                    if not await connection.fetchval(POSTGRES.has_column(table, column)):
+                        await connection.execute(add)
         except BaseException:
             await pool.close()
             raise

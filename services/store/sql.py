@@ -29,7 +29,11 @@ STORY_COLUMNS: tuple[str, ...] = (
     "last_seen",
     "member_count",
     "payload",
+    "emitted_at",
 )
+# How far a merge chain is followed: real chains are a few links long, and a bound keeps a
+# corrupted (cyclic) chain from looping.
+MAX_MERGE_CHAIN = 64
 
 # Row order of every INSERT; `article_row` builds tuples in exactly this order.
 COLUMNS: tuple[str, ...] = (
@@ -66,8 +70,8 @@ class Dialect:
     """A condition on `id` matching every id bound as the statement's only parameter."""
     bind_ids: Callable[[Sequence[str]], object]
     """The value bound for `ids_condition`."""
-    has_revision: str
-    """Counts the table's `revision` column (0 in a table made before revisions were kept)."""
+    has_column: Callable[[str, str], str]
+    """Counts a table's column of that name (0 in a table made before the column existed)."""
 
 
 def _json_array(ids: Sequence[str]) -> str:
@@ -82,7 +86,9 @@ SQLITE = Dialect(
     # One parameter however many ids, so the variable limit (32,766) never comes into play.
     ids_condition="id IN (SELECT value FROM json_each(?))",
     bind_ids=_json_array,
-    has_revision=f"SELECT count(*) FROM pragma_table_info('{TABLE}') WHERE name = 'revision'",  # noqa: S608
+    has_column=lambda table, column: (
+        f"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"  # noqa: S608
+    ),
 )
 
 POSTGRES = Dialect(
@@ -91,9 +97,9 @@ POSTGRES = Dialect(
     placeholder=lambda n: f"${n}",
     ids_condition="id = ANY($1::text[])",
     bind_ids=list,
-    has_revision=(
+    has_column=lambda table, column: (
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "  # noqa: S608
-        f"AND table_name = '{TABLE}' AND column_name = 'revision'"
+        f"AND table_name = '{table}' AND column_name = '{column}'"
     ),
 )
 
@@ -103,7 +109,8 @@ class Statements:
     """Every statement the repositories run, in one dialect."""
 
     create_table: str
-    add_revision: str
+    added_columns: tuple[tuple[str, str, str], ...]
+    """(table, column, ALTER TABLE statement) for columns later versions added."""
     upsert: str
     count: str
     get: str
@@ -143,7 +150,14 @@ def statements(dialect: Dialect) -> Statements:
     order = "ORDER BY stored_at, id"
     return Statements(
         create_table=create_table,
-        add_revision=f"ALTER TABLE {TABLE} ADD COLUMN revision INTEGER NOT NULL DEFAULT 1",
+        added_columns=(
+            (
+                TABLE,
+                "revision",
+                f"ALTER TABLE {TABLE} ADD COLUMN revision INTEGER NOT NULL DEFAULT 1",
+            ),
+            (STORIES, "emitted_at", f"ALTER TABLE {STORIES} ADD COLUMN emitted_at TEXT"),
+        ),
         # A redelivered older revision must not overwrite a newer one; the same revision again
         # (a redelivery, a re-enrichment) replaces the row, so retries converge.
         upsert=(
@@ -160,11 +174,41 @@ def statements(dialect: Dialect) -> Statements:
     )
 
 
+def _merge_chain(placeholder: str) -> str:
+    """`WITH` a table `chain` of the story `placeholder` and each story it was merged into;
+    `SELECT id {LIVE_STORY}` after it gives the one it ended up in, after every stored merge."""
+    return f"""
+        WITH RECURSIVE chain (id, depth) AS (
+            SELECT CAST({placeholder} AS TEXT), 0
+            UNION ALL
+            SELECT s.merged_into, chain.depth + 1 FROM {STORIES} s JOIN chain ON s.id = chain.id
+            WHERE s.merged_into IS NOT NULL AND chain.depth < {MAX_MERGE_CHAIN}
+        )
+    """  # noqa: S608
+
+
+# The end of the chain. (`WHERE true`: SQLite's upsert needs a WHERE before ON CONFLICT.)
+LIVE_STORY = "FROM chain WHERE true ORDER BY depth DESC LIMIT 1"
+
+
 def _story_statements(dialect: Dialect) -> dict[str, Any]:
-    """The `stories` and `story_members` statements spelled for `dialect`."""
+    """The `stories` and `story_members` statements spelled for `dialect`.
+
+    Story events may arrive in any order and more than once (redeliveries, a store killed
+    between commit and acknowledgement, two store replicas); every statement here is written
+    so that any order of the same events leaves the same tables:
+    - a story row takes a snapshot only if it is newer (version, then emission time);
+    - a merge marks the absorbed story, creating its row if no snapshot of it came yet, so a
+      late snapshot can never bring it back as live;
+    - a member row always names a live story: the event's story with merges followed.
+    """
     p = dialect.placeholder
     story_columns = ", ".join(STORY_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in STORY_COLUMNS if c != "id")
+    newer = (
+        f"excluded.version > {STORIES}.version OR (excluded.version = {STORIES}.version "
+        f"AND excluded.emitted_at >= COALESCE({STORIES}.emitted_at, ''))"
+    )
     return {
         "create_story_tables": (
             f"""
@@ -176,7 +220,8 @@ def _story_statements(dialect: Dialect) -> dict[str, Any]:
                 last_seen TEXT NOT NULL,
                 member_count INTEGER NOT NULL,
                 payload {dialect.json_type} NOT NULL,
-                merged_into TEXT
+                merged_into TEXT,
+                emitted_at TEXT
             )
             """,
             f"""
@@ -188,17 +233,30 @@ def _story_statements(dialect: Dialect) -> dict[str, Any]:
             f"CREATE INDEX IF NOT EXISTS {MEMBERS}_by_story ON {MEMBERS} (story_id)",
             f"CREATE INDEX IF NOT EXISTS {STORIES}_by_last_seen ON {STORIES} (last_seen)",
         ),
-        # Events are snapshots: an older version arriving late (a redelivery) changes nothing.
+        # Events are snapshots: an older one arriving late (a redelivery) changes nothing, and
+        # of two snapshots of one version (a re-emission) the later emitted is kept.
         "upsert_story": (
             f"INSERT INTO {STORIES} ({story_columns}) "  # noqa: S608
             f"VALUES ({', '.join(p(n) for n in range(1, len(STORY_COLUMNS) + 1))}) "
-            f"ON CONFLICT (id) DO UPDATE SET {updates} "
-            f"WHERE excluded.version >= {STORIES}.version"
+            f"ON CONFLICT (id) DO UPDATE SET {updates} WHERE {newer}"
         ),
-        "mark_merged": f"UPDATE {STORIES} SET merged_into = {p(1)} WHERE id = {p(2)}",  # noqa: S608
-        "move_members": f"UPDATE {MEMBERS} SET story_id = {p(1)} WHERE story_id = {p(2)}",  # noqa: S608
+        # Parameters: absorbed id, first seen, last seen, survivor id. A row made here is a
+        # marker (version 0, JSON null): the absorbed story's own snapshot replaces all of it
+        # but `merged_into`, and `list_stories` never shows a merged story.
+        "mark_merged": (
+            f"INSERT INTO {STORIES} (id, version, title, first_seen, last_seen, member_count, "  # noqa: S608
+            f"payload, merged_into, emitted_at) VALUES ({p(1)}, 0, NULL, {p(2)}, {p(3)}, 0, "
+            f"'null', {p(4)}, '') ON CONFLICT (id) DO UPDATE SET merged_into = excluded.merged_into"
+        ),
+        # Parameters: survivor id, absorbed id.
+        "move_members": (
+            f"UPDATE {MEMBERS} SET story_id = ({_merge_chain(p(1))} SELECT id {LIVE_STORY}) "  # noqa: S608
+            f"WHERE story_id = {p(2)}"
+        ),
+        # Parameters: story id, article id.
         "upsert_member": (
-            f"INSERT INTO {MEMBERS} (article_id, story_id) VALUES ({p(1)}, {p(2)}) "  # noqa: S608
+            f"{_merge_chain(p(1))} INSERT INTO {MEMBERS} (article_id, story_id) "
+            f"SELECT {p(2)}, id {LIVE_STORY} "
             "ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id"
         ),
         "list_stories": (
@@ -211,7 +269,7 @@ def _story_statements(dialect: Dialect) -> dict[str, Any]:
     }
 
 
-StoryRow = tuple[str, int, str | None, str, str, int, str]
+StoryRow = tuple[str, int, str | None, str, str, int, str, str]
 
 
 def story_row(event: StoryEvent) -> StoryRow:
@@ -224,7 +282,13 @@ def story_row(event: StoryEvent) -> StoryRow:
         _timestamp(event.last_seen),
         event.member_count,
         event.model_dump_json(),
+        _timestamp(event.emitted_at),
     )
+
+
+def merge_row(event: StoryEvent, absorbed: str) -> tuple[str, str, str, str]:
+    """The `mark_merged` parameters for `absorbed`, merged into the event's story."""
+    return (absorbed, _timestamp(event.first_seen), _timestamp(event.last_seen), event.story_id)
 
 
 def story_from_payload(payload: str) -> StoryEvent:
