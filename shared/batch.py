@@ -49,6 +49,12 @@ def _payload_text(item: Any) -> str:
     return text[:MAX_DEAD_PAYLOAD_CHARS]
 
 
+def article_id_of(event: BaseModel) -> str | None:
+    """The article an event is about: articles carry it as `id`, story events `article_id`."""
+    named = getattr(event, "id", None) or getattr(event, "article_id", None)
+    return named if isinstance(named, str) else None
+
+
 def split_batch(
     items: Sequence[Any], entry_ids: Sequence[bytes | str], model: type[ModelT]
 ) -> tuple[list[Accepted[ModelT]], list[Rejected]]:
@@ -65,8 +71,7 @@ def split_batch(
                 Rejected(entry_id, None, "payload is not a JSON object", _payload_text(item))
             )
             continue
-        # Articles carry their id as `id`, story events as `article_id`.
-        named = item.get("id", item.get("article_id"))
+        named = item.get("id", item.get("article_id"))  # as `article_id_of`, before validation
         article_id = named if isinstance(named, str) else None
         version = item.get("schema_version")
         if version != SCHEMA_VERSION:

@@ -6,14 +6,14 @@ consumers left pending), so both paths validate, dead-letter and work alike.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic
 
 from redis.asyncio import Redis
 
-from shared.batch import ModelT, split_batch
+from shared.batch import MAX_DEAD_PAYLOAD_CHARS, ModelT, article_id_of, split_batch
 from shared.logging import get_logger
 from shared.schemas import DeadLetter
 from shared.settings import Settings
@@ -24,6 +24,9 @@ log = get_logger(__name__)
 DeadLetterSink = Callable[[DeadLetter], Awaitable[Any]]
 """Publishes one dead letter durably (to the dead-letter stream)."""
 
+Failures = Mapping[int, str]
+"""Events of a batch the work could not process on their own: position in the batch → why."""
+
 
 @dataclass(frozen=True)
 class Stage(Generic[ModelT]):
@@ -32,8 +35,9 @@ class Stage(Generic[ModelT]):
     group: str
     stream: str
     model: type[ModelT]
-    work: Callable[[list[ModelT]], Awaitable[None]]
-    """Processes valid events and makes the output durable; raises if it could not."""
+    work: Callable[[list[ModelT]], Awaitable[Failures | None]]
+    """Processes valid events and makes the output durable; raises if it could not. Events it
+    names as failed (each alone, the rest done) become dead letters."""
     dead_letters: DeadLetterSink
     ready: Callable[[], Awaitable[bool]] | None = None
     """Whether what the work needs (a database, say) is reachable; None: always."""
@@ -47,8 +51,17 @@ class Stage(Generic[ModelT]):
         accepted, rejected = split_batch(items, entry_ids, self.model)
         for bad in rejected:
             await self.dead_letter(bad.entry_id, bad.article_id, bad.error, bad.payload)
-        if accepted:
-            await self.work([item.event for item in accepted])
+        if not accepted:
+            return
+        failed = await self.work([item.event for item in accepted]) or {}
+        for position, error in sorted(failed.items()):
+            item = accepted[position]
+            await self.dead_letter(
+                item.entry_id,
+                article_id_of(item.event),
+                error,
+                item.event.model_dump_json()[:MAX_DEAD_PAYLOAD_CHARS],
+            )
 
     async def dead_letter(
         self, entry_id: str, article_id: str | None, error: str, payload: str

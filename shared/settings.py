@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
@@ -68,6 +69,16 @@ class Settings(BaseSettings):
         gt=0,
         description="How long the stories service remembers an article's story after the "
         "story last changed (a replay within it gets the same story id).",
+    )
+    story_earliest_date: date = Field(
+        default=date(1990, 1, 1),
+        description="A published date before this is kept in the article but not used as its "
+        "time for stories (the ingest time is).",
+    )
+    story_future_hours: float = Field(
+        default=24,
+        ge=0,
+        description="Likewise for a published date more than this far ahead of the clock.",
     )
     stories_batch_size: int = Field(default=64, ge=1, le=10_000)
     stories_lease_s: float = Field(

@@ -8,6 +8,7 @@ how a list of ids is bound as a single parameter.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -300,7 +301,9 @@ def _timestamp(value: datetime) -> str:
     # Aware values are brought to UTC and written at fixed width so the text sorts in time
     # order; a naive one is kept as given rather than guessing its zone.
     if value.tzinfo is not None:
-        value = value.astimezone(UTC)
+        # Year 1 east of UTC, or year 9999 west of it, has no UTC form: kept as given.
+        with contextlib.suppress(OverflowError):
+            value = value.astimezone(UTC)
     return value.isoformat(timespec="microseconds")
 
 

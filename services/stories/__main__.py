@@ -12,7 +12,7 @@ import signal
 from redis.asyncio import Redis
 
 from services.stories.app import create_app
-from services.stories.lease import Lease
+from services.stories.lease import Lease, lease_key
 from shared.health import side_door
 from shared.lifecycle import run_consumer
 from shared.metrics import ServiceMetrics
@@ -32,7 +32,7 @@ async def _run(settings: Settings) -> None:
     client = Redis.from_url(settings.require_redis_url())
     lease = Lease(
         client,
-        settings.streams.key("stories", "lease"),
+        lease_key(settings.streams),
         settings.consumer_name,
         ttl_s=settings.stories_lease_s,
     )

@@ -9,16 +9,17 @@ the costly stage, scales out in front of it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from faststream import FastStream
 from redis.asyncio import Redis
 
 from services.stories.clustering import StoryClusterer
-from services.stories.desk import StoryDesk
-from services.stories.state import RedisStoryState
+from services.stories.desk import StoryDesk, TimeBounds
+from services.stories.lease import lease_key
+from services.stories.state import Fence, RedisStoryState
 from shared.broker import make_broker
-from shared.consumer import Stage
+from shared.consumer import Failures, Stage
 from shared.english import english_zipf
 from shared.logging import get_logger
 from shared.metrics import ServiceMetrics
@@ -57,11 +58,21 @@ def create_app(settings: Settings, metrics: ServiceMetrics | None = None) -> Fas
         streams,
         window=window,
         retention=timedelta(days=settings.story_retention_days),
+        # Written only while this replica holds the lease `__main__` took under its name.
+        fence=Fence(lease_key(streams), settings.consumer_name),
     )
-    desk = StoryDesk(state, english_zipf, StoryClusterer(window=window))
+    time_bounds = TimeBounds(
+        earliest=datetime.combine(settings.story_earliest_date, time(), UTC),
+        future=timedelta(hours=settings.story_future_hours),
+    )
+    desk = StoryDesk(state, english_zipf, StoryClusterer(window=window), time_bounds)
 
-    async def place_and_publish(articles: list[EnrichedArticle]) -> None:
-        for placed in await desk.place(articles):
+    async def place_and_publish(articles: list[EnrichedArticle]) -> Failures:
+        failed: dict[int, str] = {}
+        for position, placed in enumerate(await desk.place(articles)):
+            if placed.error is not None:
+                failed[position] = placed.error
+                continue
             await enriched_out.publish(placed.article)
             for event in placed.events:
                 await stories_out.publish(event)
@@ -72,6 +83,7 @@ def create_app(settings: Settings, metrics: ServiceMetrics | None = None) -> Fas
                 duplicate_of=placed.article.duplicate_of,
                 events=[e.kind for e in placed.events],
             )
+        return failed
 
     stage = Stage(
         group=STORIES_GROUP,

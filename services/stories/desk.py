@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 import anyio
@@ -40,6 +40,10 @@ class StoryState(Protocol):
         """The current story of each article that has one (merges followed)."""
         ...
 
+    async def story(self, story_id: str) -> Story | None:
+        """The kept story with this id (in memory here or not), or None."""
+        ...
+
     async def save(
         self, stories: Sequence[Story], assigned: Mapping[str, str], merged: Mapping[str, str]
     ) -> None:
@@ -64,6 +68,10 @@ class MemoryStoryState:
         found = {a: self.assigned[a] for a in article_ids if a in self.assigned}
         return {a: follow_merges(s, self.merged.get) for a, s in found.items()}
 
+    async def story(self, story_id: str) -> Story | None:
+        """See `StoryState.story`."""
+        return self.stories.get(story_id)
+
     async def save(
         self, stories: Sequence[Story], assigned: Mapping[str, str], merged: Mapping[str, str]
     ) -> None:
@@ -86,18 +94,42 @@ def follow_merges(story_id: str, merged_into: Callable[[str], str | None]) -> st
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """One article with its story, and the story events its arrival caused."""
+    """One article with its story, and the story events its arrival caused; or, when it alone
+    could not be placed, the article as it came and the reason (`error`)."""
 
     article: EnrichedArticle
     events: tuple[StoryEvent, ...]
+    error: str | None = None
 
 
-def features_of(article: EnrichedArticle, zipf: Callable[[str], float]) -> StoryFeatures:
-    """What clustering needs of an article: time, source, term and entity vectors."""
-    at = article.published_at or article.ingested_at
+@dataclass(frozen=True, slots=True)
+class TimeBounds:
+    """Which article times stories believe. A feed can say anything (year 1, year 9999); one
+    such date used as the article's time would put it beyond every window, or empty memory of
+    every story older than it."""
+
+    earliest: datetime = datetime(1990, 1, 1, tzinfo=UTC)
+    future: timedelta = timedelta(hours=24)
+
+    def article_time(self, article: EnrichedArticle, now: datetime) -> datetime:
+        """The published time if believable, else the ingest time if believable, else `now`."""
+        for given in (article.published_at, article.ingested_at):
+            if given is None:
+                continue
+            at = given if given.tzinfo is not None else given.replace(tzinfo=UTC)
+            # Compared, never converted: a year-1 or year-9999 time has no UTC form to convert to.
+            if self.earliest <= at <= now + self.future:
+                return at
+        return now
+
+
+def features_of(
+    article: EnrichedArticle, zipf: Callable[[str], float], at: datetime
+) -> StoryFeatures:
+    """What clustering needs of an article: its time `at`, source, term and entity vectors."""
     return StoryFeatures(
         article_id=article.id,
-        at=at if at.tzinfo is not None else at.replace(tzinfo=UTC),
+        at=at,
         source=article.outlet or article.source.name,
         title=article.title,
         terms=term_vector(article.title, article.text, zipf),
@@ -147,10 +179,12 @@ class StoryDesk:
         state: StoryState,
         zipf: Callable[[str], float],
         clusterer: StoryClusterer | None = None,
+        time_bounds: TimeBounds | None = None,
     ) -> None:
         self._state = state
         self._zipf = zipf
         self.clusterer = clusterer or StoryClusterer()
+        self._time_bounds = time_bounds or TimeBounds()
         self._stale = False
         # The subscriber and the reclaimer may hand batches in at once; clustering is ordered.
         self._lock = anyio.Lock()
@@ -166,8 +200,25 @@ class StoryDesk:
         await self.start()
         self._stale = False
 
+    def _features(self, articles: Sequence[EnrichedArticle]) -> dict[str, StoryFeatures | str]:
+        # Each article on its own: one that cannot be read fails alone (its reason kept).
+        now = datetime.now(UTC)
+        found: dict[str, StoryFeatures | str] = {}
+        for article in articles:
+            try:
+                at = self._time_bounds.article_time(article, now)
+                found[article.id] = features_of(article, self._zipf, at)
+            except Exception as exc:  # any failure here is this article's alone
+                found[article.id] = f"{type(exc).__name__}: {exc}"
+        return found
+
     async def place(self, articles: Sequence[EnrichedArticle]) -> list[Placed]:
-        """Each article with its story id, and the story events to publish, in order."""
+        """Each article with its story id and the story events to publish, in order.
+
+        An article placed before (a redelivery, a replay) keeps its story and gets a snapshot
+        of it again, from memory or from the state, so an event lost to a crash between saving
+        and publishing is made good.
+        """
         async with self._lock:
             if self._stale:
                 await self._reload()
@@ -175,15 +226,7 @@ class StoryDesk:
             known = await self._state.stories_of([a.id for a in articles] + originals)
             # Features only for articles not placed before: a replayed batch costs lookups only.
             fresh = [a for a in articles if a.id not in known]
-            features = dict(
-                zip(
-                    (a.id for a in fresh),
-                    await anyio.to_thread.run_sync(
-                        lambda: [features_of(a, self._zipf) for a in fresh]
-                    ),
-                    strict=True,
-                )
-            )
+            features = await anyio.to_thread.run_sync(lambda: self._features(fresh))
             placed: list[Placed] = []
             changed: dict[str, Story] = {}
             assigned: dict[str, str] = {}
@@ -197,20 +240,30 @@ class StoryDesk:
             for article in articles:
                 story_id = story_of(article.id)
                 if story_id is not None:
-                    # Seen before (a redelivery, a replay): same story, its current snapshot.
-                    story = self.clusterer.stories.get(story_id)
+                    # Seen before: same story, its current snapshot (memory may have let an
+                    # old story go; the state keeps it).
+                    story = (
+                        self.clusterer.stories.get(story_id)
+                        or changed.get(story_id)
+                        or await self._state.story(story_id)
+                    )
                     events = (story_event(story, "updated", article.id),) if story else ()
-                else:
-                    original = story_of(article.duplicate_of) if article.duplicate_of else None
-                    assignment = self._assign(features[article.id], original)
-                    story_id = assignment.story_id
-                    story = self.clusterer.stories[story_id]
-                    assigned[article.id] = story_id
-                    changed[story_id] = story
-                    for gone in assignment.merged:
-                        merged[gone] = story_id
-                        changed.pop(gone, None)
-                    events = (_event_for(story, assignment, article.id),)
+                    placed.append(Placed(article.model_copy(update={"story_id": story_id}), events))
+                    continue
+                article_features = features[article.id]
+                if isinstance(article_features, str):
+                    placed.append(Placed(article, (), error=article_features))
+                    continue
+                original = story_of(article.duplicate_of) if article.duplicate_of else None
+                assignment = self._assign(article_features, original)
+                story_id = assignment.story_id
+                story = self.clusterer.stories[story_id]
+                assigned[article.id] = story_id
+                changed[story_id] = story
+                for gone in assignment.merged:
+                    merged[gone] = story_id
+                    changed.pop(gone, None)
+                events = (_event_for(story, assignment, article.id),)
                 placed.append(Placed(article.model_copy(update={"story_id": story_id}), events))
             await self._state.save(list(changed.values()), assigned, merged)
             self._stale = False

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from shared.logging import get_logger
+from shared.streams import StreamNames
 
 log = get_logger(__name__)
 
@@ -34,6 +35,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+
+
+def lease_key(streams: StreamNames) -> str:
+    """The stories lease's key in this deployment."""
+    return streams.key("stories", "lease")
 
 
 class Lease:

@@ -34,7 +34,7 @@ WORDS = {
     "b": "orchard frost apples growers harvest losses insurance cooperative prices",
     "c": "glacier meltwater valley flooding villagers evacuation shelters rescuers rainfall",
 }
-START = datetime(2031, 3, 4, tzinfo=UTC)
+START = datetime(2026, 3, 4, tzinfo=UTC)
 Tables = tuple[list[tuple[object, ...]], list[tuple[str, str]]]
 
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from shared.batch import MAX_DEAD_PAYLOAD_CHARS, split_batch
-from shared.schemas import RawArticle, SourceRef
+from shared.consumer import Failures, Stage
+from shared.schemas import DeadLetter, RawArticle, SourceRef
 from shared.wire import PlainJSONFormat
 
 
@@ -72,3 +73,23 @@ def test_plain_json_format_parse_never_raises(data: Any, expected: bytes) -> Non
 def test_nul_characters_are_refused_where_postgres_would_fail() -> None:
     _, (bad,) = split_batch([{**_raw("n1"), "text": "a\x00b"}], ["1-0"], RawArticle)
     assert (bad.article_id, bad.error) == ("n1", "text: Value error, contains NUL characters")
+
+
+async def test_events_the_work_names_as_failed_become_dead_letters_and_the_rest_is_done() -> None:
+    done: list[str] = []
+    dead: list[DeadLetter] = []
+
+    async def work(articles: list[RawArticle]) -> Failures:
+        done.extend(a.id for a in articles if a.id != "bad")
+        return {n: "cannot place it" for n, a in enumerate(articles) if a.id == "bad"}
+
+    async def sink(letter: DeadLetter) -> None:
+        dead.append(letter)
+
+    stage = Stage(group="g", stream="s", model=RawArticle, work=work, dead_letters=sink)
+    items = [_raw(article_id) for article_id in ("a", "bad", "c")]
+    await stage.handle(items, [b"1-0", b"2-0", b"3-0"])
+    assert done == ["a", "c"]
+    (letter,) = dead
+    assert (letter.entry_id, letter.article_id, letter.error) == ("2-0", "bad", "cannot place it")
+    assert RawArticle.model_validate_json(letter.payload).id == "bad"  # the event, kept whole

@@ -67,6 +67,12 @@ def test_row_timestamps_are_utc_when_aware_and_untouched_when_naive() -> None:
     assert article_from_payload(str(row["payload"])).published_at == article.published_at
 
 
+def test_a_date_with_no_utc_form_is_kept_as_given_not_an_error() -> None:
+    article = _article(published_at=datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=2))))
+    row = dict(zip(COLUMNS, article_row(article, NOW), strict=True))
+    assert row["published_at"] == "0001-01-01T00:30:00.000000+02:00"
+
+
 @pytest.mark.parametrize(("dialect", "marker"), [(SQLITE, r"\?"), (POSTGRES, r"\$\d+")])
 def test_upsert_has_one_shape_and_dialect_placeholders(dialect: Dialect, marker: str) -> None:
     upsert = statements(dialect).upsert

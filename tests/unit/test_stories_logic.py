@@ -21,6 +21,7 @@ from services.stories.clustering import (
     term_vector,
 )
 from services.stories.desk import MemoryStoryState, StoryDesk
+from shared.schemas import EnrichedArticle
 from tests.helpers import enriched_article
 
 BASE = (
@@ -177,3 +178,66 @@ async def test_a_batch_that_could_not_be_saved_is_placed_anew_not_twice() -> Non
     story = desk.clusterer.stories[story_id]
     assert story.member_count == 3  # not 6: the unsaved first attempt left no trace
     assert [p.events[0].kind for p in placed] == ["created", "updated", "updated"]
+
+
+def _bridge_article(article_id: str, at: datetime) -> EnrichedArticle:
+    return enriched_article(article_id, title="Greyport bridge", text=BASE, published_at=at)
+
+
+async def test_a_redelivered_article_whose_story_left_memory_gets_its_snapshot_again() -> None:
+    now = datetime(2026, 3, 4, tzinfo=UTC)
+    desk = StoryDesk(MemoryStoryState(), _zipf)
+    (first,) = await desk.place([_bridge_article("old", now)])
+    await desk.place([_bridge_article("later", now + timedelta(days=20))])
+    story_id = first.article.story_id
+    assert story_id is not None
+    assert not desk.clusterer.holds(story_id)  # out of every window: memory let it go
+    (again,) = await desk.place([_bridge_article("old", now)])  # redelivered
+    (event,) = again.events
+    assert (event.story_id, event.kind, event.version) == (story_id, "updated", 1)
+    assert again.article.story_id == story_id
+
+
+@pytest.mark.parametrize(
+    "published",
+    [datetime(9999, 12, 31, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC), datetime(1989, 12, 31)],
+)
+async def test_an_unbelievable_date_is_kept_but_the_ingest_time_places_it(
+    published: datetime,
+) -> None:
+    ingested = datetime.now(UTC)
+    desk = StoryDesk(MemoryStoryState(), _zipf)
+    articles = [
+        enriched_article(f"g{n}", title="Greyport bridge", text=BASE, ingested_at=ingested)
+        for n in range(3)
+    ]
+    odd = articles[1].model_copy(update={"published_at": published})
+    placed = await desk.place([articles[0], odd, articles[2]])
+    assert [p.error for p in placed] == [None, None, None]  # one date spoils nothing
+    assert placed[1].article.published_at == published  # the event keeps what the feed said
+    (story_id,) = {p.article.story_id for p in placed}
+    assert story_id is not None
+    story = desk.clusterer.stories[story_id]
+    assert story.member_count == 3
+    assert story.first_seen == story.last_seen == ingested
+    later = enriched_article("g9", title="Greyport bridge", text=BASE, ingested_at=ingested)
+    assert (await desk.place([later]))[0].article.story_id == story_id  # memory not emptied
+
+
+async def test_an_article_that_cannot_be_read_fails_alone() -> None:
+    def zipf(word: str) -> float:
+        if word == "poisoned":
+            raise ValueError("no frequency for this word")
+        return _zipf(word)
+
+    desk = StoryDesk(MemoryStoryState(), zipf)
+    articles = [
+        enriched_article("g1", title="Greyport bridge", text=BASE),
+        enriched_article("bad", title="poisoned", text=BASE),
+        enriched_article("g2", title="Greyport bridge", text=BASE),
+    ]
+    placed = await desk.place(articles)
+    assert [p.error for p in placed] == [None, "ValueError: no frequency for this word", None]
+    assert placed[1].events == ()
+    assert placed[1].article.story_id is None
+    assert placed[0].article.story_id == placed[2].article.story_id is not None
