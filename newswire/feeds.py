@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -41,7 +42,18 @@ def _load(settings: Settings) -> list[FeedConfig]:
 
 
 def _save(settings: Settings, feed_list: Sequence[FeedConfig]) -> None:
-    save_feed_list(settings.feeds_file, feed_list)
+    try:
+        save_feed_list(settings.feeds_file, feed_list)
+    except FeedListError as exc:
+        # In a container the feed list is often a mount the service user cannot write.
+        folder = settings.feeds_file.parent
+        err.print(
+            f"[red]Not saved:[/red] {exc}. Make {folder} writable for uid {os.getuid()} "
+            "(with Docker Compose: deploy/config on the host), or edit the file where it is "
+            "writable.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from exc
 
 
 @feeds.command("add")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,31 @@ def test_add_list_remove(feeds_file: Path) -> None:
     assert [f.url for f in load_feed_list(feeds_file)] == ["https://example.org/atom.xml"]
     assert load_feed_list(feeds_file)[0].full_text
     assert _run("remove", "https://news.example.com/rss")[0] == 1
+
+
+def test_a_read_only_feed_list_is_a_clear_error(
+    feeds_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a container whose mounted /config the service user cannot write (tests may run as
+    # root, which a chmod does not stop, so the refusal is made where the file is created).
+    assert _run("add", "https://news.example.com/rss")[0] == 0
+    before = feeds_file.read_text()
+
+    def refuse(**_: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied", "/config/.feeds.toml.x.tmp")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    for args in (
+        ("add", "https://example.org/atom.xml"),
+        ("remove", "https://news.example.com/rss"),
+    ):
+        result = CliRunner().invoke(app, ["feeds", *args])
+        assert result.exit_code == 1
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"Not saved: cannot write {feeds_file}: Permission denied.")
+        assert f"Make {feeds_file.parent} writable for uid" in line
+    assert feeds_file.read_text() == before
 
 
 def test_opml_import_and_export(feeds_file: Path, tmp_path: Path) -> None:
