@@ -117,6 +117,7 @@ async def _full_polls(bodies: list[bytes], redis_url: str, prefix: str) -> dict[
             feeds_file=Path(folder) / "feeds.toml",
             feed_host_concurrency=32,
             feed_timeout=120,
+            feed_allow_private_networks=True,  # the feed server listens on loopback
         )
         save_feed_list(
             settings.feeds_file,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from services.ingest.feedlist import (
     save_feed_list,
 )
 from services.ingest.feedstate import FeedState
+from services.ingest.netpolicy import AddressRefused, check_literal_url
 from services.ingest.opml import OpmlError, parse_opml, render_opml
 from shared.logging import configure_logging
 from shared.settings import Settings
@@ -41,7 +43,23 @@ def _load(settings: Settings) -> list[FeedConfig]:
 
 
 def _save(settings: Settings, feed_list: Sequence[FeedConfig]) -> None:
-    save_feed_list(settings.feeds_file, feed_list)
+    try:
+        save_feed_list(settings.feeds_file, feed_list)
+    except FeedListError as exc:
+        # In a container the feed list is often a mount the service user cannot write.
+        folder = settings.feeds_file.parent
+        err.print(
+            f"[red]Not saved:[/red] {exc}. Make {folder} writable for uid {os.getuid()} "
+            "(with Docker Compose: deploy/config on the host), or edit the file where it is "
+            "writable.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from exc
+
+
+def _check_address(settings: Settings, feed: FeedConfig) -> None:
+    """AddressRefused for a feed whose URL names a refused address outright."""
+    check_literal_url(feed.url, allow_private=settings.feed_allow_private_networks)
 
 
 @feeds.command("add")
@@ -56,9 +74,10 @@ def add(
     settings = load_settings()
     try:
         feed = FeedConfig(url=url, title=title, full_text=full_text)
+        _check_address(settings, feed)
         updated = add_feed(_load(settings), feed)
-    except ValueError as exc:  # FeedListError and pydantic's ValidationError both
-        err.print(f"[red]Not added:[/red] {exc}")
+    except (ValueError, AddressRefused) as exc:  # ValueError: FeedListError, ValidationError
+        err.print(f"[red]Not added:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from exc
     _save(settings, updated)
     err.print(f"Added {feed.url} ({len(updated)} feeds in {settings.feeds_file})")
@@ -147,18 +166,22 @@ def import_opml(
         err.print(f"[red]Not imported:[/red] {exc}")
         raise typer.Exit(1) from exc
     feed_list = _load(settings)
-    added = 0
+    skipped = list(imported.skipped)
+    added = already = 0
     for feed in imported.feeds:
         try:
+            _check_address(settings, feed)
             feed_list = add_feed(feed_list, feed)
+        except AddressRefused as exc:
+            skipped.append(str(exc))
         except FeedListError:
-            continue
-        added += 1
+            already += 1
+        else:
+            added += 1
     _save(settings, feed_list)
-    for reason in imported.skipped:
+    for reason in skipped:
         err.print(f"skipped: {reason}")
-    already = len(imported.feeds) - added
-    err.print(f"{added} feeds added, {already} already listed, {len(imported.skipped)} skipped")
+    err.print(f"{added} feeds added, {already} already listed, {len(skipped)} skipped")
 
 
 @feeds.command("export-opml")

@@ -120,6 +120,11 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Polls a permanent redirect must persist before it is adopted."
     )
     feed_user_agent: str = Field(default_factory=_default_user_agent)
+    feed_allow_private_networks: bool = Field(
+        default=False,
+        description="Let ingest fetch from loopback, private, link-local and other non-public "
+        "addresses (feeds, redirects, article pages); off, those fetches are refused.",
+    )
     ingest_retention_days: int = Field(
         default=90,
         ge=1,

@@ -49,6 +49,8 @@ def settings(redis_url: str, stream_prefix: str, tmp_path: Path) -> Settings:
         # Tests read streams back after the services are done; trimming has its own tests.
         trim_streams=False,
         health_port=0,  # many services run at once in tests; the endpoints have their own test
+        # The test feed servers listen on loopback; the refusal has its own tests.
+        feed_allow_private_networks=True,
     )
 
 
@@ -90,6 +92,7 @@ def sync_redis(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("REDIS_URL", settings.require_redis_url())
     monkeypatch.setenv("STREAM_PREFIX", settings.stream_prefix)
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FEED_ALLOW_PRIVATE_NETWORKS", str(settings.feed_allow_private_networks))
     client = SyncRedis.from_url(settings.require_redis_url())
     try:
         yield client

@@ -23,6 +23,7 @@ from services.ingest.fetch import FetchLimits, make_client
 from services.ingest.files import read_files
 from services.ingest.hostlimits import HostLimiter
 from services.ingest.ledger import ArticleLedger
+from services.ingest.netpolicy import NetworkPolicy
 from services.ingest.poller import FeedPoller
 from services.ingest.replay import ReplayReport, run_source
 from services.ingest.schedule import PollPolicy
@@ -94,7 +95,10 @@ class IngestService:
         )
         limits = fetch_limits(settings)
         http = make_client(
-            limits, user_agent=settings.feed_user_agent, max_connections=settings.feed_concurrency
+            limits,
+            user_agent=settings.feed_user_agent,
+            max_connections=settings.feed_concurrency,
+            policy=NetworkPolicy(allow_private=settings.feed_allow_private_networks),
         )
         states = feed_state_store(client, settings)
         ledger = ArticleLedger(

@@ -83,13 +83,25 @@ def load_feed_list(path: Path) -> list[FeedConfig]:
 
 
 def save_feed_list(path: Path, feeds: Sequence[FeedConfig]) -> None:
-    """Write `feeds` to `path` atomically: a reader sees the old list or the new, never half."""
+    """Write `feeds` to `path` atomically: a reader sees the old list or the new, never half.
+
+    FeedListError if it cannot be written (a read-only mount, a folder of another user).
+    """
     document = {"feeds": [feed.model_dump(exclude_defaults=True) for feed in feeds]}
+    try:
+        _replace(path, _HEADER + tomli_w.dumps(document))
+    except OSError as exc:
+        msg = f"cannot write {path}: {exc.strerror or exc}"
+        raise FeedListError(msg) from exc
+
+
+def _replace(path: Path, text: str) -> None:
+    # A temporary file beside it, renamed over it: the folder must be writable, not only the file.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(_HEADER + tomli_w.dumps(document))
+            file.write(text)
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import anyio
+import httpcore
 import httpx
+
+from services.ingest.netpolicy import AddressRefused, NetworkPolicy
+from services.ingest.transport import guarded_transport
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
@@ -44,12 +48,26 @@ class FetchError(Exception):
     """A fetch that produced no usable response; the message says why."""
 
 
-def make_client(limits: FetchLimits, *, user_agent: str, max_connections: int) -> httpx.AsyncClient:
-    """The one HTTP client ingest shares across feeds (connection pooling, gzip, User-Agent)."""
+def make_client(
+    limits: FetchLimits,
+    *,
+    user_agent: str,
+    max_connections: int,
+    policy: NetworkPolicy,
+    network: httpcore.AsyncNetworkBackend | None = None,
+) -> httpx.AsyncClient:
+    """The one HTTP client ingest shares across feeds (connection pooling, gzip, User-Agent).
+
+    Every connection it opens goes to an address `policy` allowed; `network` is what connects
+    (default: real sockets). With its own transport httpx ignores HTTP(S)_PROXY, which would
+    otherwise connect on ingest's behalf to addresses the policy never saw.
+    """
     return httpx.AsyncClient(
+        transport=guarded_transport(
+            policy, limits=httpx.Limits(max_connections=max_connections), network=network
+        ),
         headers={"user-agent": user_agent},
         timeout=httpx.Timeout(limits.total_timeout, connect=limits.connect_timeout),
-        limits=httpx.Limits(max_connections=max_connections),
         # Redirects are followed here, hop by hop, to cap them and to see permanent moves.
         follow_redirects=False,
     )
@@ -75,7 +93,8 @@ async def fetch(
 ) -> Fetched:
     """GET `url`, following at most `max_redirects` redirects, within the total timeout.
 
-    Raises FetchError for network failures, timeouts, too many redirects and bodies over the cap.
+    Raises FetchError for network failures, timeouts, too many redirects, bodies over the cap
+    and addresses the client's network policy refuses (at any hop).
     """
     try:
         with anyio.fail_after(limits.total_timeout):
@@ -85,6 +104,8 @@ async def fetch(
         raise FetchError(msg) from None
     except httpx.HTTPError as exc:
         raise FetchError(_describe(exc)) from exc
+    except AddressRefused as exc:
+        raise FetchError(str(exc)) from exc
 
 
 async def _follow(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -63,16 +65,66 @@ def test_add_list_remove(feeds_file: Path) -> None:
     assert _run("remove", "https://news.example.com/rss")[0] == 1
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+        "http://[::1]/feed",
+        "http://localhost:6379/",
+        "http://0x7f000001/",
+    ],
+)
+def test_a_feed_at_an_internal_address_is_not_added(
+    feeds_file: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.delenv("FEED_ALLOW_PRIVATE_NETWORKS", raising=False)
+    code, _, err = _run("add", url)
+    assert code == 1
+    assert "Not added: refused" in err
+    assert "FEED_ALLOW_PRIVATE_NETWORKS is off" in err
+    assert not feeds_file.exists()
+    monkeypatch.setenv("FEED_ALLOW_PRIVATE_NETWORKS", "true")
+    assert _run("add", url)[0] == 0
+
+
+def test_a_read_only_feed_list_is_a_clear_error(
+    feeds_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a container whose mounted /config the service user cannot write (tests may run as
+    # root, which a chmod does not stop, so the refusal is made where the file is created).
+    assert _run("add", "https://news.example.com/rss")[0] == 0
+    before = feeds_file.read_text()
+
+    def refuse(**_: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied", "/config/.feeds.toml.x.tmp")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    for args in (
+        ("add", "https://example.org/atom.xml"),
+        ("remove", "https://news.example.com/rss"),
+    ):
+        result = CliRunner().invoke(app, ["feeds", *args])
+        assert result.exit_code == 1
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"Not saved: cannot write {feeds_file}: Permission denied.")
+        assert f"Make {feeds_file.parent} writable for uid" in line
+    assert feeds_file.read_text() == before
+
+
 def test_opml_import_and_export(feeds_file: Path, tmp_path: Path) -> None:
     opml = tmp_path / "in.opml"
     opml.write_text(
         '<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="News">'
         '<outline text="One" xmlUrl="https://one.example.com/rss"/>'
-        '<outline text="Bad" xmlUrl="gopher://two.example.com/"/></outline></body></opml>'
+        '<outline text="Bad" xmlUrl="gopher://two.example.com/"/>'
+        '<outline text="Inside" xmlUrl="http://192.168.1.1/rss"/></outline></body></opml>'
     )
     code, _, err = _run("import-opml", str(opml))
     assert code == 0
-    assert "1 feeds added, 0 already listed, 1 skipped" in err
+    assert "skipped: refused 192.168.1.1: the address is private" in err
+    assert "1 feeds added, 0 already listed, 2 skipped" in err
     assert _run("import-opml", str(opml))[2].startswith("skipped")
 
     out_file = tmp_path / "out.opml"

@@ -133,3 +133,11 @@ def test_render_then_parse_round_trips(titles: list[str]) -> None:
         # Characters XML cannot carry are dropped; everything else survives exactly.
         want = ILLEGAL.sub("", original.title) if original.title else original.url
         assert back.title == (want or None)
+
+
+def test_a_feed_list_that_cannot_be_written_is_a_feed_list_error(tmp_path: Path) -> None:
+    # A file where the folder should be fails for root too, unlike a chmod.
+    (tmp_path / "config").write_text("not a folder")
+    path = tmp_path / "config" / "feeds.toml"
+    with pytest.raises(FeedListError, match=f"cannot write {re.escape(str(path))}: "):
+        save_feed_list(path, [FeedConfig(url="https://news.example.com/rss")])
