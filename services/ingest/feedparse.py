@@ -1,7 +1,9 @@
 """Feed bytes to a `FeedDocument`: RSS 0.9x/1.0/2.0, Atom and RDF via feedparser, JSON Feed.
 
-feedparser gets the response headers too, so a charset in Content-Type counts, and the feed
-URL as Content-Location, so relative links resolve. It never sees a URL it could fetch.
+feedparser gets the response headers too, so a charset in Content-Type counts, but never a
+Content-Location: it would resolve every bare GUID against it, making an entry's identity
+depend on where the feed is fetched from. GUIDs stay as the feed wrote them; relative links
+are made absolute later (`feedentries`). It never sees a URL it could fetch.
 Character references to UTF-16 surrogates, which make it raise, are repaired first.
 """
 
@@ -15,24 +17,24 @@ from typing import Any
 import feedparser
 
 from services.ingest.charrefs import repair_surrogate_references
-from services.ingest.feeditems import FeedDocument, FeedFormatError, FeedItem
+from services.ingest.feeditems import FeedDocument, FeedFormatError, FeedItem, link_of
 from services.ingest.jsonfeed import is_json_feed, parse_json_feed
 
 
-def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedDocument:
+def parse_feed(body: bytes, *, headers: Mapping[str, str]) -> FeedDocument:
     """The feed in `body`; raises FeedFormatError when nothing feed-like can be recovered."""
     if not body.strip():
         msg = "empty response body"
         raise FeedFormatError(msg)
     if is_json_feed(body, headers.get("content-type", "")):
         return parse_json_feed(body)
-    return _parse_xml(body, url=url, headers=headers)
+    return _parse_xml(body, headers=headers)
 
 
-def _parse_xml(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedDocument:
+def _parse_xml(body: bytes, *, headers: Mapping[str, str]) -> FeedDocument:
     result = feedparser.parse(
         repair_surrogate_references(body),
-        response_headers={**headers, "content-location": url},
+        response_headers={k: v for k, v in headers.items() if k.lower() != "content-location"},
         # nh3 sanitises later, with the project's own rules, and resolves links in content
         # against the entry's link; doing either twice only costs time (about a third here).
         sanitize_html=False,
@@ -53,9 +55,12 @@ def _parse_xml(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedDocu
 
 
 def _item(entry: Any) -> FeedItem:
+    guid = entry.get("id") or None
     return FeedItem(
-        guid=entry.get("id") or None,
-        link=entry.get("link") or None,
+        guid=guid,
+        link=link_of(
+            entry.get("link") or None, guid=guid, guid_is_link=bool(entry.get("guidislink"))
+        ),
         title=entry.get("title") or None,
         content=_fullest_content(entry),
         published=_timestamp(entry.get("published_parsed") or entry.get("updated_parsed")),
