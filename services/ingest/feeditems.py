@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -47,3 +48,13 @@ def link_of(link: str | None, *, guid: str | None, guid_is_link: bool) -> str | 
     if guid_is_link and link is not None and link == guid and not _ABSOLUTE.match(link):
         return None
     return link
+
+
+def timestamp(parsed: time.struct_time | None) -> datetime | None:
+    """A UTC struct_time (feedparser normalises every date it understands to one) as a datetime."""
+    if parsed is None:
+        return None
+    try:
+        return datetime(*parsed[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None

@@ -9,15 +9,14 @@ Character references to UTF-16 surrogates, which make it raise, are repaired fir
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 
 from services.ingest.charrefs import repair_surrogate_references
-from services.ingest.feeditems import FeedDocument, FeedFormatError, FeedItem, link_of
+from services.ingest.fastfeed import parse_fast
+from services.ingest.feeditems import FeedDocument, FeedFormatError, FeedItem, link_of, timestamp
 from services.ingest.jsonfeed import is_json_feed, parse_json_feed
 
 
@@ -32,9 +31,16 @@ def parse_feed(body: bytes, *, headers: Mapping[str, str]) -> FeedDocument:
 
 
 def _parse_xml(body: bytes, *, headers: Mapping[str, str]) -> FeedDocument:
+    body = repair_surrogate_references(body)
+    headers = {k: v for k, v in headers.items() if k.lower() != "content-location"}
+    return parse_fast(body, headers) or parse_with_feedparser(body, headers)
+
+
+def parse_with_feedparser(body: bytes, headers: Mapping[str, str]) -> FeedDocument:
+    """The feed in `body` as feedparser reads it: every dialect, and every broken feed it can."""
     result = feedparser.parse(
-        repair_surrogate_references(body),
-        response_headers={k: v for k, v in headers.items() if k.lower() != "content-location"},
+        body,
+        response_headers=headers,
         # nh3 sanitises later, with the project's own rules, and resolves links in content
         # against the entry's link; doing either twice only costs time (about a third here).
         sanitize_html=False,
@@ -63,7 +69,7 @@ def _item(entry: Any) -> FeedItem:
         ),
         title=entry.get("title") or None,
         content=_fullest_content(entry),
-        published=_timestamp(entry.get("published_parsed") or entry.get("updated_parsed")),
+        published=timestamp(entry.get("published_parsed") or entry.get("updated_parsed")),
     )
 
 
@@ -73,16 +79,6 @@ def _fullest_content(entry: Any) -> str:
     candidates = [part.get("value") or "" for part in entry.get("content") or ()]
     candidates.append(entry.get("summary") or "")
     return max(candidates, key=len)
-
-
-def _timestamp(parsed: time.struct_time | None) -> datetime | None:
-    # feedparser normalises every date it understands to a UTC struct_time.
-    if parsed is None:
-        return None
-    try:
-        return datetime(*parsed[:6], tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
 
 
 def _describe(exc: object) -> str:
