@@ -99,13 +99,10 @@ _UNSURE_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"xml:base")
 _URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 _LINK_REFERENCE = re.compile(r"&([A-Za-z0-9_]+);")
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    huge_tree=False,
-    load_dtd=False,
-    remove_blank_text=False,
-)
+
+def _parser() -> etree.XMLParser:
+    # One per parse: an lxml parser must not be shared between threads.
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 
 
 class Unsure(Exception):
@@ -115,11 +112,12 @@ class Unsure(Exception):
 def parse_fast(body: bytes, headers: Mapping[str, str]) -> FeedDocument | None:
     """The feed in `body` as feedparser would read it, or None to let feedparser read it."""
     result: dict[str, object] = {}
-    data = convert_to_utf8({k.lower(): v for k, v in headers.items()}, body, result)
+    # The headers as feedparser sees them (it looks up lower-case names only).
+    data = convert_to_utf8(dict(headers), body, result)
     if result.get("bozo") or any(marker in data for marker in _UNSURE_MARKERS):
         return None
     try:
-        return _document(etree.fromstring(data, _PARSER), _Values())
+        return _document(etree.fromstring(data, _parser()), _Values())
     except (etree.XMLSyntaxError, Unsure):
         return None
 
@@ -131,10 +129,12 @@ class _Values:
         if len(element) or _unknown_attributes(element) or element.get("type") not in _TEXT_TYPES:
             raise Unsure
         value = (element.text or "").strip()
-        if not value.isascii():
-            # feedparser undoes UTF-8 read as ISO-8859-1 (double-encoded text).
-            with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-                value = value.encode("iso-8859-1").decode("utf-8")
+        if value.isascii():
+            return value
+        # feedparser undoes UTF-8 read as ISO-8859-1 (double-encoded text), then reads C1
+        # controls as the windows-1252 characters they were meant to be.
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            value = value.encode("iso-8859-1").decode("utf-8")
         return value.translate(_cp1252)
 
     def uri(self, element: etree._Element) -> str:
