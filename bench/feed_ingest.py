@@ -104,8 +104,9 @@ async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) 
             digest_s += time.perf_counter() - t0
             continue
         t1 = time.perf_counter()
-        published += len(await ledger.publish_new(digest.articles, owner=feed_identity(url)))
-        await ledger.keep_alive([a.id for a in digest.articles])
+        fresh = {a.id for a in await ledger.publish_new(digest.articles, owner=feed_identity(url))}
+        await ledger.keep_alive([a.id for a in digest.articles if a.id not in fresh])
+        published += len(fresh)
         publish_s += time.perf_counter() - t1
         digest_s += t1 - t0
     total = time.perf_counter() - started

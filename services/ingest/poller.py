@@ -222,7 +222,9 @@ class FeedPoller:
             owner=identity,
             prepare=self._full_text if feed.full_text else None,
         )
-        await self._ledger.keep_alive([article.id for article in digest.articles])
+        # What was just published has a fresh record; only the rest needs its clock restarted.
+        fresh = {article.id for article in published}
+        await self._ledger.keep_alive([a.id for a in digest.articles if a.id not in fresh])
         for article in published:
             log.info(
                 "article published",
