@@ -117,28 +117,27 @@ def parse_fast(body: bytes, headers: Mapping[str, str]) -> FeedDocument | None:
     if result.get("bozo") or any(marker in data for marker in _UNSURE_MARKERS):
         return None
     try:
-        return _document(etree.fromstring(data, _parser()), _Values())
+        return _document(etree.fromstring(data, _parser()))
     except (etree.XMLSyntaxError, Unsure):
         return None
 
 
-class _Values:
-    """feedparser's rewrites of element text (its strict parser always reads UTF-8)."""
+def _text(element: etree._Element) -> str:
+    """The element's text as feedparser's strict parser gives it (it always reads UTF-8)."""
+    if len(element) or _unknown_attributes(element) or element.get("type") not in _TEXT_TYPES:
+        raise Unsure
+    value = (element.text or "").strip()
+    if value.isascii():
+        return value
+    # feedparser undoes UTF-8 read as ISO-8859-1 (double-encoded text), then reads C1
+    # controls as the windows-1252 characters they were meant to be.
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        value = value.encode("iso-8859-1").decode("utf-8")
+    return value.translate(_cp1252)
 
-    def text(self, element: etree._Element) -> str:
-        if len(element) or _unknown_attributes(element) or element.get("type") not in _TEXT_TYPES:
-            raise Unsure
-        value = (element.text or "").strip()
-        if value.isascii():
-            return value
-        # feedparser undoes UTF-8 read as ISO-8859-1 (double-encoded text), then reads C1
-        # controls as the windows-1252 characters they were meant to be.
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            value = value.encode("iso-8859-1").decode("utf-8")
-        return value.translate(_cp1252)
 
-    def uri(self, element: etree._Element) -> str:
-        return _fix_uri(self.text(element))
+def _uri(element: etree._Element) -> str:
+    return _fix_uri(_text(element))
 
 
 def _fix_uri(value: str) -> str:
@@ -152,37 +151,37 @@ def _unknown_attributes(element: etree._Element) -> bool:
     )
 
 
-def _document(root: etree._Element, values: _Values) -> FeedDocument:
+def _document(root: etree._Element) -> FeedDocument:
     if root.tag == "rss" and root.get("version") in _RSS_VERSIONS:
         channels = [child for child in root if isinstance(child.tag, str)]
         if len(channels) != 1 or channels[0].tag != "channel":
             raise Unsure
-        return _channel(channels[0], list(channels[0]), values, prefix="")
+        return _channel(channels[0], list(channels[0]), prefix="")
     if root.tag == f"{_RDF}RDF":
         channels = root.findall(f"{_RSS1}channel")
         if len(channels) != 1:
             raise Unsure
-        return _channel(channels[0], list(root), values, prefix=_RSS1)
+        return _channel(channels[0], list(root), prefix=_RSS1)
     if root.tag == f"{_ATOM}feed":
-        return _atom_feed(root, values)
+        return _atom_feed(root)
     raise Unsure
 
 
 def _channel(
-    channel: etree._Element, items_parent: list[etree._Element], values: _Values, *, prefix: str
+    channel: etree._Element, items_parent: list[etree._Element], *, prefix: str
 ) -> FeedDocument:
     fields: dict[str, str] = {}
     for child in channel:
         tag = _tag(child)
         if tag in (f"{prefix}title", "ttl"):
-            _once(fields, tag.removeprefix(prefix), values.text(child))
+            _once(fields, tag.removeprefix(prefix), _text(child))
         elif tag not in _HARMLESS_IN_CHANNEL and not (prefix == "" and tag == "item"):
             raise Unsure
     items: list[FeedItem] = []
-    for element in items_parent if prefix else channel:
+    for element in items_parent:
         tag = _tag(element)
         if tag == f"{prefix}item":
-            items.append(_rss_item(element, values, prefix=prefix))
+            items.append(_rss_item(element, prefix=prefix))
         elif prefix and tag != f"{_RSS1}channel":
             raise Unsure
     return FeedDocument(
@@ -190,7 +189,7 @@ def _channel(
     )
 
 
-def _rss_item(item: etree._Element, values: _Values, *, prefix: str) -> FeedItem:
+def _rss_item(item: etree._Element, *, prefix: str) -> FeedItem:
     if set(item.attrib) - {f"{_RDF}about"}:
         raise Unsure
     fields: dict[str, str] = {}
@@ -203,33 +202,33 @@ def _rss_item(item: etree._Element, values: _Values, *, prefix: str) -> FeedItem
         tag = _tag(child)
         if tag == f"{prefix}link":
             _once(fields, "link", "")
-            link = _LINK_REFERENCE.sub(r"&\1", values.uri(child).replace("&amp;", "&"))
+            link = _LINK_REFERENCE.sub(r"&\1", _uri(child).replace("&amp;", "&"))
         elif tag == "guid" and not prefix:
             _once(fields, "guid", "")
             permalink = next((v for k, v in child.attrib.items() if k.lower() == "ispermalink"), "")
             is_link = permalink in ("", "true")
-            guid = values.uri(child) if is_link else values.text(child)
+            guid = _uri(child) if is_link else _text(child)
             guid_is_link = is_link and link is None
             if guid_is_link:
                 link = guid
         elif tag in keys:
-            _once(fields, tag, values.text(child))
+            _once(fields, tag, _text(child))
         elif tag == f"{_CONTENT}encoded":
-            contents.append(values.text(child))
+            contents.append(_text(child))
         elif tag not in _HARMLESS_IN_ITEM or len(child):
             raise Unsure
     return _item(guid, link, guid_is_link=guid_is_link, contents=contents, fields=fields, keys=keys)
 
 
-def _atom_feed(feed: etree._Element, values: _Values) -> FeedDocument:
+def _atom_feed(feed: etree._Element) -> FeedDocument:
     title: dict[str, str] = {}
     items: list[FeedItem] = []
     for child in feed:
         tag = _tag(child)
         if tag == f"{_ATOM}title":
-            _once(title, "title", values.text(child))
+            _once(title, "title", _text(child))
         elif tag == f"{_ATOM}entry":
-            items.append(_atom_entry(child, values))
+            items.append(_atom_entry(child))
         elif tag in _PEOPLE:
             _person(child)
         elif tag not in _HARMLESS_IN_FEED:
@@ -237,7 +236,7 @@ def _atom_feed(feed: etree._Element, values: _Values) -> FeedDocument:
     return FeedDocument(title=title.get("title") or None, ttl=None, items=items, warning=None)
 
 
-def _atom_entry(entry: etree._Element, values: _Values) -> FeedItem:
+def _atom_entry(entry: etree._Element) -> FeedItem:
     fields: dict[str, str] = {}
     contents: list[str] = []
     link: str | None = None
@@ -247,7 +246,7 @@ def _atom_entry(entry: etree._Element, values: _Values) -> FeedItem:
         tag = _tag(child)
         if tag == f"{_ATOM}id":
             _once(fields, "id", "")
-            guid = values.uri(child)
+            guid = _uri(child)
             guid_is_link = link is None
             if guid_is_link:
                 link = guid
@@ -256,9 +255,9 @@ def _atom_entry(entry: etree._Element, values: _Values) -> FeedItem:
             if href is not None:
                 link = href
         elif tag == f"{_ATOM}content":
-            contents.append(values.text(child))
+            contents.append(_text(child))
         elif tag in _ATOM_KEYS:
-            _once(fields, tag, values.text(child))
+            _once(fields, tag, _text(child))
         elif tag in _PEOPLE:
             _person(child)
         elif tag not in _HARMLESS_IN_ENTRY or len(child):
