@@ -40,7 +40,7 @@ from services.ingest.feedlist import FeedConfig, feed_identity, save_feed_list
 from services.ingest.feedparse import parse_feed
 from services.ingest.ledger import ArticleLedger
 from services.ingest.normalise import normalise
-from services.ingest.poller import guarded_digest
+from services.ingest.poller import digest_feed
 from shared.embedded_redis import embedded_redis
 from shared.settings import Settings
 from tests.feedfactory import atom_feed, rss_feed
@@ -91,7 +91,7 @@ async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) 
         url = f"https://news.example.com/feed/{n}"
         t0 = time.perf_counter()
         try:
-            digest = guarded_digest(
+            digest = digest_feed(
                 body,
                 url=url,
                 identity=feed_identity(url),

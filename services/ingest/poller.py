@@ -79,9 +79,18 @@ def digest_feed(
 ) -> Digest:
     """Parse, clean and normalise a feed body fetched from `url` (all CPU: a worker thread runs it).
 
-    `identity` is the feed's (`feed_identity` of its configured URL).
+    `identity` is the feed's (`feed_identity` of its configured URL). Hostile input can make
+    feedparser, lxml or nh3 raise what they never document (deep nesting, odd encodings): in
+    the parse that is a broken feed (FeedFormatError), in one entry that entry's error alone.
     """
-    document = parse_feed(body, headers=headers)
+    try:
+        document = parse_feed(body, headers=headers)
+    except FeedFormatError:
+        raise
+    except Exception as exc:
+        log.exception("feed parser failed", feed=url)
+        msg = f"parser failed: {type(exc).__name__}: {exc}"
+        raise FeedFormatError(msg) from exc
     articles: list[RawArticle] = []
     rejected: list[SourceError] = []
     for entry in source_entries(document, feed_url=url, identity=identity):
@@ -99,37 +108,6 @@ def digest_feed(
         articles=tell_apart_repeats(articles),
         rejected=rejected,
     )
-
-
-def guarded_digest(
-    body: bytes,
-    *,
-    url: str,
-    identity: str,
-    headers: Mapping[str, str],
-    max_text_bytes: int,
-    now: datetime,
-) -> Digest:
-    """`digest_feed`, with any failure of the parsing libraries made this feed's error.
-
-    Hostile input can make feedparser, lxml or nh3 raise what they never document (deep
-    nesting, odd encodings); that is a broken feed, not a broken service.
-    """
-    try:
-        return digest_feed(
-            body,
-            url=url,
-            identity=identity,
-            headers=headers,
-            max_text_bytes=max_text_bytes,
-            now=now,
-        )
-    except FeedFormatError:
-        raise
-    except Exception as exc:
-        log.exception("feed parser failed", feed=url)
-        msg = f"parser failed: {type(exc).__name__}: {exc}"
-        raise FeedFormatError(msg) from exc
 
 
 class FeedPoller:
@@ -207,7 +185,7 @@ class FeedPoller:
             return await self._unchanged(state, fetched, now, reason="body unchanged")
         identity = feed_identity(feed.url)
         digest = await anyio.to_thread.run_sync(
-            lambda: guarded_digest(
+            lambda: digest_feed(
                 fetched.body,
                 url=fetched.url,
                 identity=identity,

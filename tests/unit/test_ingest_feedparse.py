@@ -10,7 +10,7 @@ from services.ingest.feedentries import source_entries
 from services.ingest.feeditems import FeedDocument, FeedFormatError
 from services.ingest.feedlist import feed_identity
 from services.ingest.feedparse import parse_feed
-from services.ingest.poller import digest_feed, guarded_digest
+from services.ingest.poller import digest_feed
 
 URL = "https://news.example.com/feed.xml"
 IDENTITY = feed_identity(URL)
@@ -141,9 +141,9 @@ def test_a_parser_crash_becomes_this_feeds_error(monkeypatch: pytest.MonkeyPatch
     def explode(*_: object, **__: object) -> None:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("services.ingest.poller.digest_feed", explode)
+    monkeypatch.setattr("services.ingest.poller.parse_feed", explode)
     with pytest.raises(FeedFormatError, match="parser failed: RecursionError: maximum recursion"):
-        guarded_digest(RSS, url=URL, identity=IDENTITY, headers={}, max_text_bytes=200_000, now=NOW)
+        digest_feed(RSS, url=URL, identity=IDENTITY, headers={}, max_text_bytes=200_000, now=NOW)
 
 
 def test_entity_bombs_and_external_entities_are_not_expanded() -> None:
@@ -158,7 +158,7 @@ def test_entity_bombs_and_external_entities_are_not_expanded() -> None:
         "<item><title>ok</title><description>fine</description></item></channel></rss>"
     ).encode()
 
-    digest = guarded_digest(
+    digest = digest_feed(
         body, url=URL, identity=IDENTITY, headers={}, max_text_bytes=200_000, now=NOW
     )
 
