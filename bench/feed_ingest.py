@@ -2,8 +2,11 @@
 
 Runs the ingest code path a poll runs after its fetch (`digest_feed`, then the ledger's atomic
 publish) over synthetic 50-entry feeds, one feed after another in one process, and reports
-feeds/s and where the time goes. Then it runs the same feeds through full polls against a
-local HTTP server, so the fetch, scheduling and threads are counted too.
+feeds/s and where the time goes. Then the same over a mix like the real web: the fixture
+feeds (broken XML, legacy encodings, a DTD, RSS 0.91 to Atom, JSON Feed, feeds that fail),
+where those the fast parse path is unsure of go through feedparser. Then it runs the
+synthetic feeds through full polls against a local HTTP server, so the fetch, scheduling and
+threads are counted too.
 
     .venv/bin/python -m bench.feed_ingest [--feeds 200] [--entries 50]
 
@@ -29,8 +32,11 @@ from redis.asyncio import Redis
 
 from bench.memory import peak_rss_mb
 from services.ingest.app import IngestService
+from services.ingest.entry import SourceEntry
+from services.ingest.fastfeed import parse_fast
 from services.ingest.feedentries import source_entries
-from services.ingest.feedlist import FeedConfig, save_feed_list
+from services.ingest.feeditems import FeedFormatError
+from services.ingest.feedlist import FeedConfig, feed_identity, save_feed_list
 from services.ingest.feedparse import parse_feed
 from services.ingest.ledger import ArticleLedger
 from services.ingest.normalise import normalise
@@ -40,6 +46,8 @@ from shared.settings import Settings
 from tests.feedfactory import atom_feed, rss_feed
 from tests.feedserver import FeedRoute, FeedServer
 from tests.helpers import delete_prefix
+
+_FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "feeds"
 
 
 @contextmanager
@@ -56,6 +64,20 @@ def _bodies(feeds: int, entries: int) -> list[bytes]:
     return [(rss_feed if n % 2 else atom_feed)(feed_no=n, entries=entries) for n in range(feeds)]
 
 
+def _fixtures() -> list[Path]:
+    return sorted(path for path in _FIXTURES.iterdir() if path.suffix != ".md")
+
+
+def _mix(feeds: int) -> list[bytes]:
+    fixtures = _fixtures()
+    return [fixtures[n % len(fixtures)].read_bytes() for n in range(feeds)]
+
+
+def _fast_share(bodies: list[bytes]) -> float:
+    headers = {"content-type": "application/xml"}
+    return sum(parse_fast(body, headers) is not None for body in bodies) / len(bodies)
+
+
 async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) -> dict[str, float]:
     """Time the two halves separately, feed by feed, as one poll would do them."""
     client = Redis.from_url(redis_url)
@@ -63,27 +85,40 @@ async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) 
         client, prefix=prefix, raw_stream=f"{prefix}:articles:raw", retention_seconds=3600
     )
     digest_s = publish_s = 0.0
-    published = 0
+    published = failed = 0
     started = time.perf_counter()
     for n, body in enumerate(bodies):
         url = f"https://news.example.com/feed/{n}"
         t0 = time.perf_counter()
-        digest = digest_feed(
-            body,
-            url=url,
-            headers={"content-type": "application/xml"},
-            max_text_bytes=200_000,
-            now=datetime.now(UTC),
-        )
+        try:
+            digest = digest_feed(
+                body,
+                url=url,
+                identity=feed_identity(url),
+                headers={"content-type": "application/xml"},
+                max_text_bytes=200_000,
+                now=datetime.now(UTC),
+            )
+        except FeedFormatError:
+            failed += 1
+            digest_s += time.perf_counter() - t0
+            continue
         t1 = time.perf_counter()
-        published += len(await ledger.publish_new(digest.articles))
-        await ledger.keep_alive([a.id for a in digest.articles])
+        fresh = {a.id for a in await ledger.publish_new(digest.articles, owner=feed_identity(url))}
+        await ledger.keep_alive([a.id for a in digest.articles if a.id not in fresh])
+        published += len(fresh)
         publish_s += time.perf_counter() - t1
         digest_s += t1 - t0
     total = time.perf_counter() - started
     await delete_prefix(client, prefix)
     await client.aclose()
-    return {"total_s": total, "digest_s": digest_s, "publish_s": publish_s, "published": published}
+    return {
+        "total_s": total,
+        "digest_s": digest_s,
+        "publish_s": publish_s,
+        "published": published,
+        "failed": failed,
+    }
 
 
 def _stage_times(bodies: list[bytes]) -> dict[str, float]:
@@ -91,17 +126,21 @@ def _stage_times(bodies: list[bytes]) -> dict[str, float]:
     url = "https://news.example.com/feed"
     now = datetime.now(UTC)
     t0 = time.perf_counter()
-    documents = [parse_feed(body, url=url, headers={}) for body in bodies]
+    documents = [parse_feed(body, headers={}) for body in bodies]
     t1 = time.perf_counter()
-    entries = [source_entries(document, feed_url=url) for document in documents]
+    entries = [
+        source_entries(document, feed_url=url, identity=feed_identity(url))
+        for document in documents
+    ]
     t2 = time.perf_counter()
     for feed_entries in entries:
         for entry in feed_entries:
-            normalise(entry, max_text_bytes=200_000, now=now)
+            if isinstance(entry, SourceEntry):
+                normalise(entry, max_text_bytes=200_000, now=now)
     t3 = time.perf_counter()
     per_feed = 1000 / len(bodies)
     return {
-        "feedparser.parse": (t1 - t0) * per_feed,
+        "parse (fast path, else feedparser)": (t1 - t0) * per_feed,
         "HTML cleaning (lxml + nh3)": (t2 - t1) * per_feed,
         "normalise (text, URL, id)": (t3 - t2) * per_feed,
     }
@@ -152,6 +191,7 @@ def main() -> None:
     with _redis() as redis_url:
         prefix = f"bench-{uuid.uuid4().hex[:8]}"
         path = anyio.run(_digest_and_publish, bodies, redis_url, prefix)
+        mix = anyio.run(_digest_and_publish, _mix(args.feeds), redis_url, f"{prefix}-mix")
         polls = anyio.run(_full_polls, bodies, redis_url, f"{prefix}-poll")
     feeds_per_s = args.feeds / path["total_s"]
     print(
@@ -164,6 +204,13 @@ def main() -> None:
     )
     for name, ms in _stage_times(bodies).items():
         print(f"  {name}: {ms:.1f} ms per feed")
+    mix_feeds_per_s = args.feeds / mix["total_s"]
+    print(
+        f"fixture mix ({len(_fixtures())} fixture feeds in turn, "
+        f"{_fast_share(_mix(args.feeds)):.0%} on the fast path): "
+        f"{mix_feeds_per_s:.1f} feeds/s, {mix['published']:.0f} published, "
+        f"{mix['failed']:.0f} failed as they should"
+    )
     print(
         f"full polls over local HTTP: first {args.feeds / polls['first_s']:.1f} feeds/s "
         f"({polls['published']:.0f} published, {polls['failed']:.0f} failed), "
@@ -177,6 +224,8 @@ def main() -> None:
                 "entries": args.entries,
                 "cores": cores,
                 "feeds_per_s": round(feeds_per_s, 1),
+                "mix_feeds_per_s": round(mix_feeds_per_s, 1),
+                "fast_path_share": round(_fast_share(bodies), 3),
                 "peak_rss_mb": round(peak_rss_mb(), 1),
                 **path,
                 **polls,

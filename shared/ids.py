@@ -77,7 +77,7 @@ def article_id(
 
     A GUID that is an http(s) URL counts as that URL (canonicalised), so the same article is one
     id in a feed that gives only its link. A GUID without a scheme is only unique inside its
-    feed, so it is qualified by `guid_scope` (the feed's host) when one is given.
+    feed, so it is qualified by `guid_scope` (the feed's identity) when one is given.
     """
     guid = guid.strip() if guid else None
     if guid:

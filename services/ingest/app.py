@@ -146,7 +146,7 @@ class IngestService:
             async def publish(article: RawArticle) -> None:
                 # An outage mid-replay is waited out: the rest of the files are not dropped.
                 await while_unreachable(
-                    lambda: wired.ledger.publish_new([article], republish=True),
+                    lambda: wired.ledger.publish_new([article], owner=None, republish=True),
                     what="replay publish",
                     give_up_after_s=self.settings.redis_outage_s,
                 )

@@ -23,7 +23,7 @@ class SourceEntry:
     html: str | None = None
     """Sanitised HTML the text was taken from (feeds), kept for consumers that render it."""
     guid_scope: str | None = None
-    """Where a bare GUID is unique (a feed's host); see `shared.ids.article_id`."""
+    """Where a bare GUID is unique (its feed's identity); see `shared.ids.article_id`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,21 +4,39 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from services.ingest.entry import SourceEntry
+from services.ingest.entry import SourceEntry, SourceError
 from services.ingest.feeditems import FeedDocument, FeedItem
 from services.ingest.html import clean_html
+from shared.logging import get_logger
 from shared.schemas import SourceRef
 
+log = get_logger(__name__)
 
-def source_entries(document: FeedDocument, *, feed_url: str) -> list[SourceEntry]:
-    """One source entry per item of `document`, fetched from `feed_url`."""
+
+def source_entries(
+    document: FeedDocument, *, feed_url: str, identity: str
+) -> list[SourceEntry | SourceError]:
+    """One source entry per item of `document`, fetched from `feed_url`, or that item's error.
+
+    `identity` is the feed's (`feed_identity`): bare GUIDs are scoped to it, never to where the
+    feed happens to be fetched from, so a move of the feed keeps its articles' ids.
+    """
     source = SourceRef(kind="feed", name=feed_url)
-    scope = urlsplit(feed_url).hostname
     outlet = _plain(document.title)
-    return [
-        _entry(item, number, source=source, feed_url=feed_url, scope=scope, outlet=outlet)
-        for number, item in enumerate(document.items, start=1)
-    ]
+    entries: list[SourceEntry | SourceError] = []
+    for number, item in enumerate(document.items, start=1):
+        try:
+            entry = _entry(
+                item, number, source=source, feed_url=feed_url, scope=identity, outlet=outlet
+            )
+        except Exception as exc:
+            # Hostile markup can make the HTML libraries raise what they never document; that
+            # is this item's problem, and its siblings still go out.
+            log.exception("feed entry failed", feed=feed_url, entry=number)
+            entries.append(SourceError(f"{feed_url} entry {number}", _describe(exc)))
+            continue
+        entries.append(entry)
+    return entries
 
 
 def _entry(
@@ -27,7 +45,7 @@ def _entry(
     *,
     source: SourceRef,
     feed_url: str,
-    scope: str | None,
+    scope: str,
     outlet: str | None,
 ) -> SourceEntry:
     link = _http_link(item.link, feed_url)
@@ -46,6 +64,10 @@ def _entry(
         html=cleaned.html or None,
         guid_scope=scope,
     )
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _plain(value: str | None) -> str | None:

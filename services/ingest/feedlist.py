@@ -16,6 +16,7 @@ import tempfile
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -53,6 +54,18 @@ class FeedConfig(BaseModel):
 def feed_key(url: str) -> str:
     """A short stable id of a feed: the same for every spelling of its URL."""
     return hashlib.sha256(canonical_url(url).encode()).hexdigest()[:16]
+
+
+def feed_identity(url: str) -> str:
+    """Who a feed is to its articles: what its bare GUIDs are scoped to and who owns them.
+
+    Taken from the configured URL, never from where the feed is fetched now, so adopting a
+    redirect changes nothing; blind to http/https and a leading `www.`, so moving there (and
+    editing the list to match) keeps the feed's articles too.
+    """
+    parts = urlsplit(canonical_url(url))
+    where = f"{parts.netloc.removeprefix('www.')}{parts.path}?{parts.query}"
+    return hashlib.sha256(where.encode()).hexdigest()[:16]
 
 
 def load_feed_list(path: Path) -> list[FeedConfig]:

@@ -1,6 +1,6 @@
 """The publication ledger in Redis: what ingest published, written atomically with the event.
 
-Each article id maps to its last published revision and content fingerprint
+Each article id maps to its last published revision, content fingerprint and owning feed
 (`<prefix>:ingest:seen:<id>`). A Lua script compares that record, appends the event to the raw
 stream and updates the record in one step, so a crash can neither publish an article without
 recording it (a duplicate after restart) nor record one it never published (a loss).
@@ -12,9 +12,12 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from redis.asyncio import Redis
 
-from services.ingest.revisions import Seen, fingerprint, next_revision
+from services.ingest.revisions import Seen, fingerprint, is_foreign, next_record
+from shared.logging import get_logger
 from shared.schemas import RawArticle
 from shared.wire import PAYLOAD_FIELD
+
+log = get_logger(__name__)
 
 # Another poll changing the same record between our read and write is rare (one article in two
 # feeds polled at once); after this many rereads something is wrong.
@@ -60,30 +63,36 @@ class ArticleLedger:
         self,
         articles: Sequence[RawArticle],
         *,
+        owner: str | None,
         republish: bool = False,
         prepare: Prepare | None = None,
     ) -> list[RawArticle]:
         """Publish each article that is new or changed, as its next revision; return those.
 
-        `prepare` runs only for articles about to be published (full-text fetching); the
-        revision is judged on the article as given. With `republish`, unchanged articles go out
-        again as their current revision (see `next_revision`).
+        `owner` is the identity of the feed listing the articles (None for files): a changed
+        article another feed published first is that feed's, and is not published again
+        (see `next_record`). `prepare` runs only for articles about to be published (full-text
+        fetching); the revision is judged on the article as given. With `republish`, unchanged
+        articles go out again as their current revision.
         """
         seen = await self.seen([article.id for article in articles])
         planned: list[tuple[RawArticle, Seen, Seen | None]] = []
         for article in articles:
             print_ = fingerprint(article)
             previous = seen[article.id]
-            revision = next_revision(previous, print_, republish=republish)
-            if revision is None:
+            record = next_record(previous, print_, owner=owner, republish=republish)
+            if record is None:
+                if previous and previous.fingerprint != print_ and is_foreign(previous, owner):
+                    log.info(
+                        "different copy of another feed's article not published",
+                        article_id=article.id,
+                        owner=previous.owner,
+                        feed=owner,
+                    )
                 continue
             outgoing = await prepare(article) if prepare else article
             planned.append(
-                (
-                    outgoing.model_copy(update={"revision": revision}),
-                    Seen(revision, print_),
-                    previous,
-                )
+                (outgoing.model_copy(update={"revision": record.revision}), record, previous)
             )
         async with self._client.pipeline(transaction=False) as pipe:
             for outgoing, record, previous in planned:
@@ -94,23 +103,23 @@ class ArticleLedger:
             if entry is not None:
                 published.append(outgoing)
                 continue
-            retried = await self._publish_after_conflict(outgoing, record, republish=republish)
+            retried = await self._publish_after_conflict(
+                outgoing, record.fingerprint, owner=owner, republish=republish
+            )
             if retried is not None:
                 published.append(retried)
         return published
 
     async def _publish_after_conflict(
-        self, article: RawArticle, record: Seen, *, republish: bool
+        self, article: RawArticle, print_: str, *, owner: str | None, republish: bool
     ) -> RawArticle | None:
         for _ in range(_ATTEMPTS):
             previous = (await self.seen([article.id]))[article.id]
-            revision = next_revision(previous, record.fingerprint, republish=republish)
-            if revision is None:
+            record = next_record(previous, print_, owner=owner, republish=republish)
+            if record is None:
                 return None
-            outgoing = article.model_copy(update={"revision": revision})
-            if await self._publish_script(
-                self._client, outgoing, Seen(revision, record.fingerprint), previous
-            ):
+            outgoing = article.model_copy(update={"revision": record.revision})
+            if await self._publish_script(self._client, outgoing, record, previous):
                 return outgoing
         msg = f"article {article.id}: ledger record kept changing during {_ATTEMPTS} attempts"
         raise RuntimeError(msg)

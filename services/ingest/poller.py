@@ -18,7 +18,7 @@ import httpx
 from services.ingest.entry import SourceError
 from services.ingest.feedentries import source_entries
 from services.ingest.feeditems import FeedFormatError
-from services.ingest.feedlist import FeedConfig
+from services.ingest.feedlist import FeedConfig, feed_identity
 from services.ingest.feedparse import parse_feed
 from services.ingest.feedstate import FeedState
 from services.ingest.feedstore import FeedStateStore
@@ -69,13 +69,34 @@ class Digest:
 
 
 def digest_feed(
-    body: bytes, *, url: str, headers: Mapping[str, str], max_text_bytes: int, now: datetime
+    body: bytes,
+    *,
+    url: str,
+    identity: str,
+    headers: Mapping[str, str],
+    max_text_bytes: int,
+    now: datetime,
 ) -> Digest:
-    """Parse, clean and normalise a feed body (runs in a worker thread: it is all CPU)."""
-    document = parse_feed(body, url=url, headers=headers)
+    """Parse, clean and normalise a feed body fetched from `url` (all CPU: a worker thread runs it).
+
+    `identity` is the feed's (`feed_identity` of its configured URL). Hostile input can make
+    feedparser, lxml or nh3 raise what they never document (deep nesting, odd encodings): in
+    the parse that is a broken feed (FeedFormatError), in one entry that entry's error alone.
+    """
+    try:
+        document = parse_feed(body, headers=headers)
+    except FeedFormatError:
+        raise
+    except Exception as exc:
+        log.exception("feed parser failed", feed=url)
+        msg = f"parser failed: {type(exc).__name__}: {exc}"
+        raise FeedFormatError(msg) from exc
     articles: list[RawArticle] = []
     rejected: list[SourceError] = []
-    for entry in source_entries(document, feed_url=url):
+    for entry in source_entries(document, feed_url=url, identity=identity):
+        if isinstance(entry, SourceError):
+            rejected.append(entry)
+            continue
         try:
             articles.append(normalise(entry, max_text_bytes=max_text_bytes, now=now))
         except RejectedEntry as exc:
@@ -87,24 +108,6 @@ def digest_feed(
         articles=tell_apart_repeats(articles),
         rejected=rejected,
     )
-
-
-def guarded_digest(
-    body: bytes, *, url: str, headers: Mapping[str, str], max_text_bytes: int, now: datetime
-) -> Digest:
-    """`digest_feed`, with any failure of the parsing libraries made this feed's error.
-
-    Hostile input can make feedparser, lxml or nh3 raise what they never document (deep
-    nesting, odd encodings); that is a broken feed, not a broken service.
-    """
-    try:
-        return digest_feed(body, url=url, headers=headers, max_text_bytes=max_text_bytes, now=now)
-    except FeedFormatError:
-        raise
-    except Exception as exc:
-        log.exception("feed parser failed", feed=url)
-        msg = f"parser failed: {type(exc).__name__}: {exc}"
-        raise FeedFormatError(msg) from exc
 
 
 class FeedPoller:
@@ -180,10 +183,12 @@ class FeedPoller:
         )
         if checksum == state.checksum:
             return await self._unchanged(state, fetched, now, reason="body unchanged")
+        identity = feed_identity(feed.url)
         digest = await anyio.to_thread.run_sync(
-            lambda: guarded_digest(
+            lambda: digest_feed(
                 fetched.body,
                 url=fetched.url,
+                identity=identity,
                 headers=fetched.headers,
                 max_text_bytes=self._max_text_bytes,
                 now=now,
@@ -191,9 +196,13 @@ class FeedPoller:
             limiter=self._cpu,
         )
         published = await self._ledger.publish_new(
-            digest.articles, prepare=self._full_text if feed.full_text else None
+            digest.articles,
+            owner=identity,
+            prepare=self._full_text if feed.full_text else None,
         )
-        await self._ledger.keep_alive([article.id for article in digest.articles])
+        # What was just published has a fresh record; only the rest needs its clock restarted.
+        fresh = {article.id for article in published}
+        await self._ledger.keep_alive([a.id for a in digest.articles if a.id not in fresh])
         for article in published:
             log.info(
                 "article published",

@@ -12,20 +12,27 @@ from shared.schemas import RawArticle
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """What was last published under an article id: its revision and content fingerprint."""
+    """What was last published under an article id: revision, content fingerprint, owner.
+
+    The owner is the identity of the feed that first published the article (see
+    `services.ingest.feedlist.feed_identity`); None for records written before owners were kept
+    and for articles that came from files.
+    """
 
     revision: int
     fingerprint: str
+    owner: str | None = None
 
     def encode(self) -> str:
         """The ledger's stored form."""
-        return f"{self.revision}:{self.fingerprint}"
+        head = f"{self.revision}:{self.fingerprint}"
+        return f"{head}:{self.owner}" if self.owner else head
 
     @classmethod
     def decode(cls, raw: str) -> Seen:
-        """The inverse of `encode`."""
-        revision, _, fingerprint = raw.partition(":")
-        return cls(int(revision), fingerprint)
+        """The inverse of `encode` (also reads records without an owner)."""
+        revision, fingerprint_, *owner = raw.split(":", 2)
+        return cls(int(revision), fingerprint_, owner[0] if owner else None)
 
 
 def fingerprint(article: RawArticle) -> str:
@@ -33,17 +40,32 @@ def fingerprint(article: RawArticle) -> str:
     return content_fingerprint(article.title, article.text)
 
 
-def next_revision(seen: Seen | None, fingerprint_: str, *, republish: bool = False) -> int | None:
-    """1 for a new article, one more for a changed one, None for one already published as is.
+def is_foreign(seen: Seen | None, owner: str | None) -> bool:
+    """True when the article was first published by a feed other than `owner`."""
+    return seen is not None and seen.owner is not None and seen.owner != owner
 
-    With `republish` (an explicit replay) an unchanged article goes out again as the same
-    revision, which consumers treat as a duplicate delivery.
+
+def next_record(
+    seen: Seen | None, fingerprint_: str, *, owner: str | None, republish: bool = False
+) -> Seen | None:
+    """The record to publish the article under, or None when it is not to be published.
+
+    Revision 1 for a new article, one more for a changed one, none for one already published
+    as is. Only the feed that first published an article revises it: another feed listing the
+    same id (a shared GUID, or a URL of another outlet reused as a GUID) lists a duplicate.
+    A record without an owner goes to the first feed that publishes under it. With `republish`
+    (an explicit replay) an unchanged article goes out again as the same revision, which
+    consumers treat as a duplicate delivery, and a changed one as the next, whoever owns it.
     """
     if seen is None:
-        return 1
-    if seen.fingerprint != fingerprint_:
-        return seen.revision + 1
-    return seen.revision if republish else None
+        return Seen(1, fingerprint_, owner)
+    kept_owner = seen.owner or owner
+    if republish:
+        revision = seen.revision if seen.fingerprint == fingerprint_ else seen.revision + 1
+        return Seen(revision, fingerprint_, kept_owner)
+    if seen.fingerprint == fingerprint_ or is_foreign(seen, owner):
+        return None
+    return Seen(seen.revision + 1, fingerprint_, kept_owner)
 
 
 def tell_apart_repeats(articles: Sequence[RawArticle]) -> list[RawArticle]:

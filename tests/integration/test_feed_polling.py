@@ -122,7 +122,7 @@ async def test_an_unchanged_body_without_validators_publishes_nothing(
 async def test_the_same_article_in_two_feeds_is_published_once(
     feed_settings: Settings, redis_client: Redis, server: FeedServer
 ) -> None:
-    body = rss_feed(feed_no=3, entries=4)
+    body = atom_feed(feed_no=3, entries=4)  # tag: ids name themselves in every feed
     server.set("/section/world", FeedRoute(body=body))
     server.set("/section/top", FeedRoute(body=body))
     _list_feeds(feed_settings, [server.url("/section/world"), server.url("/section/top")])
@@ -130,6 +130,38 @@ async def test_the_same_article_in_two_feeds_is_published_once(
     await IngestService(feed_settings).poll_once()
 
     assert await redis_client.xlen(feed_settings.streams.raw) == 4
+
+
+def _shared_guid_feed(title: str, text: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title><item>'
+        "<title>Shared story</title><guid>https://outlet-a.example/story</guid>"
+        f"<description>{text}</description></item></channel></rss>"
+    ).encode()
+
+
+async def test_a_shared_guid_is_revised_only_by_the_feed_that_published_it_first(
+    feed_settings: Settings, redis_client: Redis, server: FeedServer
+) -> None:
+    server.set("/a", FeedRoute(body=_shared_guid_feed("Outlet A", "Original text.")))
+    _list_feeds(feed_settings, [server.url("/a")])
+    await IngestService(feed_settings).poll_once()
+    # Feed B lists A's article (its URL as GUID) with other text: a duplicate, every time.
+    server.set("/b", FeedRoute(body=_shared_guid_feed("Outlet B", "Hijacked text.")))
+    _list_feeds(feed_settings, [server.url("/a"), server.url("/b")])
+    service = IngestService(feed_settings)
+    await service.poll_once()
+    server.set("/b", FeedRoute(body=_shared_guid_feed("Outlet B", "Hijacked again.")))
+    await service.poll_once()
+    server.set("/a", FeedRoute(body=_shared_guid_feed("Outlet A", "Corrected text.")))
+    await service.poll_once()
+    await service.poll_once()
+
+    events = await stream_events(redis_client, feed_settings.streams.raw)
+    assert [(e["revision"], e["outlet"], e["text"]) for e in events] == [
+        (1, "Outlet A", "Original text."),
+        (2, "Outlet A", "Corrected text."),
+    ]
 
 
 async def test_hostile_feeds_fail_alone_with_clear_errors(
@@ -229,6 +261,36 @@ async def test_a_permanent_redirect_is_adopted_once_stable(
     server.clear_requests()
     await service.poll_once()
     assert [r.path for r in server.requests()] == ["/new"]
+
+
+async def test_a_feed_moved_to_another_host_republishes_nothing(
+    feed_settings: Settings, redis_client: Redis, server: FeedServer
+) -> None:
+    # Bare GUIDs (no isPermaLink) and relative links, as many CMS feeds write them.
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Moving</title>'
+        + "".join(
+            f"<item><title>Story {n}</title><guid>{n}</guid><link>/story/{n}</link>"
+            f"<description>Text of story {n}.</description></item>"
+            for n in range(3)
+        )
+        + "</channel></rss>"
+    ).encode()
+    server.set("/feed", FeedRoute(body=body, etag='"1"'))
+    _list_feeds(feed_settings, [server.url("/feed")])
+    service = IngestService(feed_settings)
+    await service.poll_once()
+    # The feed moves to another host name (as to www or https) and path, permanently.
+    moved = server.url("/moved").replace("127.0.0.1", "localhost")
+    server.set("/feed", FeedRoute(status=301, headers={"Location": moved}))
+    server.set("/moved", FeedRoute(body=body, etag='"2"'))
+
+    states = [(await service.poll_once())[0] for _ in range(4)]
+
+    assert states[-1].fetch_url == moved
+    assert all(state.error_count == 0 for state in states)
+    events = await stream_events(redis_client, feed_settings.streams.raw)
+    assert [e["guid"] for e in events] == ["0", "1", "2"]
 
 
 # fixture → (articles published, or the error, and whether a parse warning is expected)

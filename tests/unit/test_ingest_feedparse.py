@@ -5,12 +5,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from services.ingest.entry import SourceEntry
 from services.ingest.feedentries import source_entries
-from services.ingest.feeditems import FeedFormatError
+from services.ingest.feeditems import FeedDocument, FeedFormatError
+from services.ingest.feedlist import feed_identity
 from services.ingest.feedparse import parse_feed
-from services.ingest.poller import digest_feed, guarded_digest
+from services.ingest.poller import digest_feed
 
 URL = "https://news.example.com/feed.xml"
+IDENTITY = feed_identity(URL)
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -25,19 +28,25 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
+def _entries(document: FeedDocument) -> list[SourceEntry]:
+    entries = source_entries(document, feed_url=URL, identity=IDENTITY)
+    assert all(isinstance(entry, SourceEntry) for entry in entries)
+    return [entry for entry in entries if isinstance(entry, SourceEntry)]
+
+
 def test_rss_items_become_clean_entries() -> None:
-    document = parse_feed(RSS, url=URL, headers={"content-type": "application/rss+xml"})
+    document = parse_feed(RSS, headers={"content-type": "application/rss+xml"})
     assert document.title == "Example & Co"
     assert document.ttl == "45"
     assert document.warning is None
-    first, headline = source_entries(document, feed_url=URL)
+    first, headline = _entries(document)
     assert first.title == "First story"
     assert first.text == "Full first story.\n\nSecond paragraph."
     assert first.html is not None
     assert "<script" not in first.html
     assert first.url == "https://news.example.com/2026/first?utm_source=rss"
     assert first.guid == "a-1"
-    assert first.guid_scope == "news.example.com"
+    assert first.guid_scope == IDENTITY
     assert first.published_at == datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
     assert first.outlet == "Example & Co"
     assert first.source.kind == "feed"
@@ -51,16 +60,14 @@ def test_charset_from_the_http_header_counts() -> None:
         "<item><title>Na\u00efve</title><description>R\u00e9sum\u00e9</description></item>"
         "</channel></rss>"
     ).encode("latin-1")
-    document = parse_feed(
-        body, url=URL, headers={"content-type": "application/rss+xml; charset=iso-8859-1"}
-    )
+    document = parse_feed(body, headers={"content-type": "application/rss+xml; charset=iso-8859-1"})
     assert document.title == "Caf\u00e9"
     assert document.items[0].content == "R\u00e9sum\u00e9"
 
 
 def test_broken_xml_keeps_the_entries_before_the_break_with_a_warning() -> None:
     body = RSS.replace(b"</channel></rss>", b"<item><title>cut")
-    document = parse_feed(body, url=URL, headers={})
+    document = parse_feed(body, headers={})
     assert len(document.items) >= 2
     assert document.warning
 
@@ -78,7 +85,7 @@ def test_broken_xml_keeps_the_entries_before_the_break_with_a_warning() -> None:
 )
 def test_non_feeds_are_clear_errors(body: bytes, message: str) -> None:
     with pytest.raises(FeedFormatError, match=message):
-        parse_feed(body, url=URL, headers={})
+        parse_feed(body, headers={})
 
 
 def test_json_feed() -> None:
@@ -99,11 +106,11 @@ def test_json_feed() -> None:
             ],
         }
     ).encode()
-    document = parse_feed(body, url=URL, headers={"content-type": "application/feed+json"})
+    document = parse_feed(body, headers={"content-type": "application/feed+json"})
     assert document.title == "Example JSON"
     assert [i.guid for i in document.items] == ["1", "2"]
     assert document.warning == "1 items are not JSON objects"
-    first, second = source_entries(document, feed_url=URL)
+    first, second = _entries(document)
     assert first.text == "Hello world"
     assert first.published_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert second.text == "Plain text item."
@@ -120,7 +127,9 @@ def test_entries_the_schema_refuses_are_rejected_one_by_one() -> None:
         "</channel></rss>"
     ).encode()
 
-    digest = digest_feed(body, url=URL, headers={}, max_text_bytes=200_000, now=NOW)
+    digest = digest_feed(
+        body, url=URL, identity=IDENTITY, headers={}, max_text_bytes=200_000, now=NOW
+    )
 
     assert [a.title for a in digest.articles] == ["Fine", "Empty"]
     assert len(digest.rejected) == 1
@@ -132,9 +141,9 @@ def test_a_parser_crash_becomes_this_feeds_error(monkeypatch: pytest.MonkeyPatch
     def explode(*_: object, **__: object) -> None:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("services.ingest.poller.digest_feed", explode)
+    monkeypatch.setattr("services.ingest.poller.parse_feed", explode)
     with pytest.raises(FeedFormatError, match="parser failed: RecursionError: maximum recursion"):
-        guarded_digest(RSS, url=URL, headers={}, max_text_bytes=200_000, now=NOW)
+        digest_feed(RSS, url=URL, identity=IDENTITY, headers={}, max_text_bytes=200_000, now=NOW)
 
 
 def test_entity_bombs_and_external_entities_are_not_expanded() -> None:
@@ -149,7 +158,9 @@ def test_entity_bombs_and_external_entities_are_not_expanded() -> None:
         "<item><title>ok</title><description>fine</description></item></channel></rss>"
     ).encode()
 
-    digest = guarded_digest(body, url=URL, headers={}, max_text_bytes=200_000, now=NOW)
+    digest = digest_feed(
+        body, url=URL, identity=IDENTITY, headers={}, max_text_bytes=200_000, now=NOW
+    )
 
     texts = [f"{a.title} {a.text}" for a in digest.articles]
     assert all(len(text) < 1000 for text in texts)

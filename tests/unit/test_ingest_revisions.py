@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.ingest.revisions import Seen, fingerprint, next_revision, tell_apart_repeats
+from services.ingest.revisions import Seen, fingerprint, next_record, tell_apart_repeats
 from shared.schemas import RawArticle, SourceRef
 
 SOURCE = SourceRef(kind="feed", name="https://news.example.com/rss")
@@ -23,16 +23,37 @@ def _article(article_id: str, text: str, url: str | None = None) -> RawArticle:
 
 
 def test_new_changed_and_unchanged_articles() -> None:
-    seen = Seen(revision=3, fingerprint="abc")
-    assert next_revision(None, "abc") == 1
-    assert next_revision(seen, "abc") is None
-    assert next_revision(seen, "def") == 4
-    assert next_revision(seen, "abc", republish=True) == 3
+    seen = Seen(revision=3, fingerprint="abc", owner="feed-a")
+    assert next_record(None, "abc", owner="feed-a") == Seen(1, "abc", "feed-a")
+    assert next_record(seen, "abc", owner="feed-a") is None
+    assert next_record(seen, "def", owner="feed-a") == Seen(4, "def", "feed-a")
+    assert next_record(seen, "abc", owner="feed-a", republish=True) == seen
 
 
-@given(st.integers(min_value=1, max_value=10**9), st.text(alphabet="0123456789abcdef:"))
-def test_seen_round_trips(revision: int, print_: str) -> None:
-    seen = Seen(revision, print_)
+def test_only_the_feed_that_published_an_article_first_revises_it() -> None:
+    seen = Seen(revision=2, fingerprint="abc", owner="feed-a")
+    # Another feed listing the same id with other text lists a duplicate, not a revision.
+    assert next_record(seen, "def", owner="feed-b") is None
+    assert next_record(seen, "abc", owner="feed-b") is None
+    # An explicit replay (files, no feed) still revises, and the owner stays.
+    assert next_record(seen, "def", owner=None, republish=True) == Seen(3, "def", "feed-a")
+
+
+def test_a_record_from_before_owners_goes_to_the_first_feed_that_revises_it() -> None:
+    legacy = Seen.decode("5:abc")
+    assert legacy == Seen(5, "abc", None)
+    claimed = next_record(legacy, "def", owner="feed-b")
+    assert claimed == Seen(6, "def", "feed-b")
+    assert next_record(claimed, "xyz", owner="feed-a") is None
+
+
+@given(
+    st.integers(min_value=1, max_value=10**9),
+    st.text(alphabet="0123456789abcdef"),
+    st.none() | st.text(alphabet="0123456789abcdef:", min_size=1),
+)
+def test_seen_round_trips(revision: int, print_: str, owner: str | None) -> None:
+    seen = Seen(revision, print_, owner)
     assert Seen.decode(seen.encode()) == seen
 
 
