@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from services.ingest.app import feed_state_store, fetch_limits, poll_policy
-from services.ingest.feedlist import FeedConfig
+from services.ingest.feedlist import FeedConfig, feed_identity
 from services.ingest.feedstate import FeedState
 from services.ingest.fetch import fetch, make_client
 from services.ingest.hostlimits import HostLimiter
@@ -93,7 +93,12 @@ async def test_a_refused_full_text_link_keeps_the_feeds_text_and_a_refused_feed_
     assert network.connected == [PUBLIC]  # never the article pages
     events = await stream_events(redis_client, settings.streams.raw)
     own = digest_feed(
-        feed, url="http://feeds.test/rss", headers={}, max_text_bytes=10**5, now=datetime.now(UTC)
+        feed,
+        url="http://feeds.test/rss",
+        identity=feed_identity("http://feeds.test/rss"),
+        headers={},
+        max_text_bytes=10**5,
+        now=datetime.now(UTC),
     )
     assert [event["text"] for event in events] == [article.text for article in own.articles]
     assert refused.error_count == 1
