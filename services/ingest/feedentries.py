@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 from services.ingest.entry import SourceEntry, SourceError
-from services.ingest.feeditems import FeedDocument, FeedItem
+from services.ingest.feeditems import FeedDocument, FeedItem, describe_error
 from services.ingest.html import clean_html
 from shared.logging import get_logger
 from shared.schemas import SourceRef
@@ -33,7 +33,7 @@ def source_entries(
             # Hostile markup can make the HTML libraries raise what they never document; that
             # is this item's problem, and its siblings still go out.
             log.exception("feed entry failed", feed=feed_url, entry=number)
-            entries.append(SourceError(f"{feed_url} entry {number}", _describe(exc)))
+            entries.append(SourceError(f"{feed_url} entry {number}", describe_error(exc)))
             continue
         entries.append(entry)
     return entries
@@ -64,10 +64,6 @@ def _entry(
         html=cleaned.html or None,
         guid_scope=scope,
     )
-
-
-def _describe(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _plain(value: str | None) -> str | None:

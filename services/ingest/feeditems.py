@@ -38,6 +38,12 @@ class FeedFormatError(ValueError):
     """A body that is not a feed at all, or is broken beyond recovering any entry."""
 
 
+def describe_error(exc: object) -> str:
+    """A one-line account of what a parsing library raised: its type and message."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def link_of(link: str | None, *, guid: str | None, guid_is_link: bool) -> str | None:
     """An item's link, unless it is only a GUID without a scheme standing in for one.
 

@@ -16,7 +16,14 @@ import feedparser
 
 from services.ingest.charrefs import repair_surrogate_references
 from services.ingest.fastfeed import parse_fast
-from services.ingest.feeditems import FeedDocument, FeedFormatError, FeedItem, link_of, timestamp
+from services.ingest.feeditems import (
+    FeedDocument,
+    FeedFormatError,
+    FeedItem,
+    describe_error,
+    link_of,
+    timestamp,
+)
 from services.ingest.jsonfeed import is_json_feed, parse_json_feed
 
 
@@ -46,7 +53,7 @@ def parse_with_feedparser(body: bytes, headers: Mapping[str, str]) -> FeedDocume
         sanitize_html=False,
         resolve_relative_uris=False,
     )
-    problem = _describe(result.get("bozo_exception")) if result.get("bozo") else None
+    problem = describe_error(result.get("bozo_exception")) if result.get("bozo") else None
     if not result.get("version") and not result.entries:
         reason = problem or "no RSS, Atom or RDF root element"
         msg = f"not a feed: {reason}"
@@ -79,8 +86,3 @@ def _fullest_content(entry: Any) -> str:
     candidates = [part.get("value") or "" for part in entry.get("content") or ()]
     candidates.append(entry.get("summary") or "")
     return max(candidates, key=len)
-
-
-def _describe(exc: object) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -17,7 +17,7 @@ import httpx
 
 from services.ingest.entry import SourceError
 from services.ingest.feedentries import source_entries
-from services.ingest.feeditems import FeedFormatError
+from services.ingest.feeditems import FeedFormatError, describe_error
 from services.ingest.feedlist import FeedConfig, feed_identity
 from services.ingest.feedparse import parse_feed
 from services.ingest.feedstate import FeedState
@@ -89,7 +89,7 @@ def digest_feed(
         raise
     except Exception as exc:
         log.exception("feed parser failed", feed=url)
-        msg = f"parser failed: {type(exc).__name__}: {exc}"
+        msg = f"parser failed: {describe_error(exc)}"
         raise FeedFormatError(msg) from exc
     articles: list[RawArticle] = []
     rejected: list[SourceError] = []
