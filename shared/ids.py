@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -33,6 +34,9 @@ def _is_tracking(name: str) -> bool:
     return lowered.startswith("utm_") or lowered in _TRACKING_PARAMS
 
 
+# Ingest canonicalises each link when it reads an entry and again when it makes its id; the
+# cache makes the second time free.
+@functools.lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, drop default port, fragment and tracking parameters.
 
@@ -48,7 +52,7 @@ def canonical_url(url: str) -> str:
         host = f"[{host}]"
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = urlencode(
+    query = parts.query and urlencode(
         [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
     )
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
@@ -81,10 +85,11 @@ def article_id(
     """
     guid = guid.strip() if guid else None
     if guid:
-        try:
-            return _digest("url", canonical_url(guid))
-        except ValueError:
-            pass
+        if guid[:4].lower() == "http":  # spares the URL parser the many GUIDs that are not URLs
+            try:
+                return _digest("url", canonical_url(guid))
+            except ValueError:
+                pass
         if guid_scope and not _has_scheme(guid):
             return _digest("guid", f"{guid_scope}\x00{guid}")
         return _digest("guid", guid)

@@ -27,10 +27,18 @@ _RSS1 = "{http://purl.org/rss/1.0/}"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
+_ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+_PLAY = "{http://www.google.com/schemas/play-podcasts/1.0}"
+_FEEDBURNER = "{http://rssnamespace.org/feedburner/ext/1.0}"
+_MEDIA = "{http://search.yahoo.com/mrss/}"
 _RSS_VERSIONS = frozenset({"2.0", "0.91", "0.92"})
 _HTML_TYPES = frozenset({"text/html", "html", "application/xhtml+xml", "xhtml"})
 _TEXT_TYPES = frozenset({None, "text", "html", "text/html", "text/plain"})
 
+_ITUNES_ITEM_FURNITURE = (
+    *("duration", "episodeType", "explicit", "image", "author", "season", "episode"),
+    *("keywords", "subtitle", "block", "title"),
+)
 # Children of an item that feedparser files away where none of the fields used here are;
 # whatever else an item holds sends the feed to feedparser.
 _HARMLESS_IN_ITEM = frozenset(
@@ -44,9 +52,24 @@ _HARMLESS_IN_ITEM = frozenset(
         f"{_DC}subject",
         "{http://wellformedweb.org/CommentAPI/}commentRss",
         "{http://purl.org/rss/1.0/modules/slash/}comments",
-        "{http://search.yahoo.com/mrss/}content",
-        "{http://search.yahoo.com/mrss/}thumbnail",
+        f"{_MEDIA}content",
+        f"{_MEDIA}thumbnail",
+        f"{_MEDIA}keywords",
+        f"{_DC}publisher",
+        f"{_DC}identifier",
+        f"{_FEEDBURNER}origLink",
+        "{com-wordpress:feed-additions:1}post-id",
+        # Podcast furniture; not itunes:summary, which feedparser reads as the summary.
+        *(f"{_ITUNES}{name}" for name in _ITUNES_ITEM_FURNITURE),
+        *(f"{_PLAY}{name}" for name in ("author", "description", "image", "explicit")),
     }
+)
+_ITUNES_CHANNEL_FURNITURE = (
+    *("author", "summary", "owner", "explicit", "category", "image", "type", "subtitle"),
+    *("new-feed-url", "keywords", "block"),
+)
+_PLAY_CHANNEL_FURNITURE = (
+    *("author", "email", "owner", "image", "description", "category", "explicit"),
 )
 _HARMLESS_IN_CHANNEL = frozenset(
     {
@@ -74,6 +97,14 @@ _HARMLESS_IN_CHANNEL = frozenset(
         f"{_RSS1}description",
         f"{_RSS1}items",
         f"{_RSS1}image",
+        # Podcast, publisher and platform furniture: none is read as the feed's title or ttl.
+        *(f"{_ITUNES}{name}" for name in _ITUNES_CHANNEL_FURNITURE),
+        *(f"{_PLAY}{name}" for name in _PLAY_CHANNEL_FURNITURE),
+        f"{_FEEDBURNER}feedFlare",
+        f"{_FEEDBURNER}info",
+        "{com-wordpress:feed-additions:1}site",
+        *(f"{_MEDIA}{name}" for name in ("rating", "copyright", "thumbnail", "keywords")),
+        f"{_MEDIA}category",
     }
 )
 _ATOM_KEYS = (f"{_ATOM}title", f"{_ATOM}summary", f"{_ATOM}published", f"{_ATOM}updated")

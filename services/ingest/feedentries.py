@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from services.ingest.entry import SourceEntry, SourceError
 from services.ingest.feeditems import FeedDocument, FeedItem, describe_error
 from services.ingest.html import clean_html
+from shared.ids import canonical_url
 from shared.logging import get_logger
 from shared.schemas import SourceRef
 
 log = get_logger(__name__)
+
+_ABSOLUTE = ("https://", "http://")
 
 
 def source_entries(
@@ -81,10 +84,14 @@ def _http_link(link: str | None, feed_url: str) -> str | None:
     # GUID or content identity instead of being refused.
     if not link:
         return None
+    link = link.strip()
     try:
-        absolute = urljoin(feed_url, link.strip())
-        parts = urlsplit(absolute)
-        _ = parts.port  # raises for a malformed port
+        # An absolute link needs no joining: urljoin would only drop an empty "?" or "#",
+        # which canonical_url drops too ("params" after ";" are the one thing it would move).
+        absolute = (
+            link if link.startswith(_ABSOLUTE) and ";" not in link else urljoin(feed_url, link)
+        )
+        canonical_url(absolute)  # raises for what is no absolute http(s) URL
     except ValueError:
         return None
-    return absolute if parts.scheme in ("http", "https") and parts.hostname else None
+    return absolute

@@ -48,8 +48,8 @@ def parse_with_feedparser(body: bytes, headers: Mapping[str, str]) -> FeedDocume
     result = feedparser.parse(
         body,
         response_headers=headers,
-        # nh3 sanitises later, with the project's own rules, and resolves links in content
-        # against the entry's link; doing either twice only costs time (about a third here).
+        # The HTML policy sanitises later, with the project's own rules, and resolves links in
+        # content against the entry's link; doing either twice only costs time.
         sanitize_html=False,
         resolve_relative_uris=False,
     )

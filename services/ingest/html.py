@@ -9,14 +9,14 @@ blank-line paragraphs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
 
-import lxml.html
-import nh3
 from lxml import etree
+
+from services.ingest.htmlpolicy import apply_policy
+from services.ingest.textscan import may_hold_controls
 
 # Characters XML cannot hold (lxml refuses or mangles them) and C0/C1 controls, which carry no
 # text; numeric references like "&#1;" can reintroduce them, so outputs are filtered as well.
@@ -69,14 +69,9 @@ _TRACKER_PATHS = frozenset(
     }
 )
 _PIXEL_SIZES = frozenset({"0", "1"})
-
-_SANITISER = nh3.Cleaner(
-    url_schemes={"http", "https", "mailto"},
-    link_rel="noopener noreferrer nofollow",
-    # Links are made absolute first when the base is known; a relative link left over would
-    # resolve against the consumer's site instead of the source's.
-    url_relative="deny",
-)
+# Marks elements to remove with their content but not their tail, in one strip_elements call.
+_DROP_MARK = "newswire-drop"
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +91,7 @@ def _is_pixel_size(value: str | None) -> bool:
     return value is not None and value.strip().lower().removesuffix("px").strip() in _PIXEL_SIZES
 
 
-def _style(img: lxml.html.HtmlElement) -> dict[str, str]:
+def _style(img: etree._Element) -> dict[str, str]:
     declarations = (part.partition(":") for part in img.get("style", "").split(";"))
     return {name.strip().lower(): value.strip().lower() for name, _, value in declarations}
 
@@ -113,8 +108,8 @@ def _is_tracker_url(src: str) -> bool:
     )
 
 
-def _is_tracking_image(img: lxml.html.HtmlElement) -> bool:
-    style = _style(img)
+def _is_tracking_image(img: etree._Element) -> bool:
+    style = _style(img) if "style" in img.attrib else {}
     return (
         _is_pixel_size(img.get("width"))
         or _is_pixel_size(img.get("height"))
@@ -125,23 +120,19 @@ def _is_tracking_image(img: lxml.html.HtmlElement) -> bool:
     )
 
 
-def _parse(fragment: str, base_url: str | None) -> lxml.html.HtmlElement:
-    """The fragment as a tree stripped of everything that is neither content nor safe."""
-    text = _INVALID_CHARS.sub("", fragment.replace("\r\n", "\n").replace("\r", "\n"))
+def _parse(text: str) -> etree._Element:
+    """The fragment's <body>, stripped of everything that goes with its content."""
     # A fixed html/body wrapper means a parse never comes back empty, whatever the fragment.
-    root = lxml.html.document_fromstring(f"<html><body>{text}</body></html>")
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
-    etree.strip_elements(root, *_DROPPED_WITH_CONTENT, with_tail=False)
-    if base_url:
-        root.make_links_absolute(base_url, handle_failures="discard")
-    for img in [img for img in root.iter("img") if _is_tracking_image(img)]:
-        img.drop_tree()
-    return root
-
-
-def _inner_html(root: lxml.html.HtmlElement) -> str:
-    children = (lxml.html.tostring(child, encoding="unicode") for child in root)
-    return escape(root.text or "", quote=False) + "".join(children)
+    root = etree.fromstring(f"<html><body>{text}</body></html>", _PARSER)
+    body = root.find("body")
+    if body is None:  # libxml2 keeps the wrapper's body; a fragment can only add to it
+        msg = "HTML parser lost the body element"
+        raise ValueError(msg)
+    for img in body.iter("img"):
+        if _is_tracking_image(img):
+            img.tag = _DROP_MARK
+    etree.strip_elements(body, *_DROPPED_WITH_CONTENT, _DROP_MARK, with_tail=False)
+    return body
 
 
 def _html_flow(text: str) -> str:
@@ -154,25 +145,42 @@ def _plain_flow(text: str) -> str:
     return _PARAGRAPH_BREAK.join(part.replace("\n", " ") for part in _BLANK_LINE.split(text))
 
 
-def _separator(tag: object) -> str:
-    # What an element contributes to the text before and after its content.
-    if tag in _BLOCKS:
-        return _PARAGRAPH_BREAK
-    return " " if tag in _CELLS else ""
+# What an element contributes to the text before and after its content.
+_SEPARATORS: dict[object, str] = {
+    **dict.fromkeys(_BLOCKS, _PARAGRAPH_BREAK),
+    **dict.fromkeys(_CELLS, " "),
+}
 
 
-def _text_pieces(root: lxml.html.HtmlElement) -> Iterator[str]:
-    has_blocks = any(element.tag in _BLOCKS for element in root.iterdescendants())
-    flow = _html_flow if has_blocks else _plain_flow
-    for event, element in etree.iterwalk(root, events=("start", "end")):
-        yield _separator(element.tag)
-        yield flow((element.text if event == "start" else element.tail) or "")
+def _collapsed(paragraph: str) -> str:
+    # Collapsing splits the paragraph into words and joins them again; ASCII text without a
+    # run of spaces or a tab (most of it) is already collapsed once stripped.
+    if paragraph.isascii() and "  " not in paragraph and "\t" not in paragraph:
+        return paragraph.strip(" ")
+    return " ".join(paragraph.split())
 
 
-def _plain_text(root: lxml.html.HtmlElement) -> str:
-    text = _INVALID_CHARS.sub("", "".join(_text_pieces(root)))
-    paragraphs = (" ".join(part.split()) for part in text.split(_PARAGRAPH_BREAK))
+def _paragraphs(text: str) -> str:
+    paragraphs = (_collapsed(part) for part in text.split(_PARAGRAPH_BREAK))
     return _PARAGRAPH_BREAK.join(paragraph for paragraph in paragraphs if paragraph)
+
+
+def _text_flow(body: etree._Element) -> str:
+    """The body's text with paragraph breaks where blocks are, before whitespace collapses."""
+    flow = _html_flow if next(body.iter(*_BLOCKS), None) is not None else _plain_flow
+    separators = _SEPARATORS
+    pieces: list[str] = []
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        pieces.append(separators.get(element.tag, ""))
+        piece = element.text if event == "start" else element.tail
+        if piece:
+            pieces.append(flow(piece))
+    return "".join(pieces)
+
+
+def _serialise(body: etree._Element) -> str:
+    html = etree.tostring(body, method="html", encoding="unicode")
+    return html.removeprefix("<body>").removesuffix("</body>").strip()
 
 
 def clean_html(fragment: str, *, base_url: str | None = None) -> CleanedHtml:
@@ -180,8 +188,21 @@ def clean_html(fragment: str, *, base_url: str | None = None) -> CleanedHtml:
 
     Scripts, styles, embeds, forms and tracking pixels go entirely; relative links are resolved
     against `base_url` (dropped without one); only http, https and mailto URLs survive; links
-    get ``rel="noopener noreferrer nofollow"``.
+    get ``rel="noopener noreferrer nofollow"`` (the rules: `htmlpolicy`).
     """
-    root = _parse(fragment, base_url)
-    html = _INVALID_CHARS.sub("", _SANITISER.clean(_inner_html(root))).strip()
-    return CleanedHtml(html=html, text=_plain_text(root))
+    text = fragment.replace("\r\n", "\n").replace("\r", "\n") if "\r" in fragment else fragment
+    if may_hold_controls(text):
+        text = _INVALID_CHARS.sub("", text)
+    if "<" not in text and "&" not in text:
+        # Plain text, the commonest feed description: nothing to parse.
+        return CleanedHtml(
+            html=escape(text, quote=False).strip(), text=_paragraphs(_plain_flow(text))
+        )
+    body = _parse(text)
+    flow = _text_flow(body)
+    apply_policy(body, base_url)
+    html = _serialise(body)
+    if "&#" in text:
+        # Only a numeric reference can bring back a character the input filter removed.
+        html, flow = _INVALID_CHARS.sub("", html), _INVALID_CHARS.sub("", flow)
+    return CleanedHtml(html=html, text=_paragraphs(flow))

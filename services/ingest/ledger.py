@@ -25,15 +25,22 @@ _ATTEMPTS = 5
 
 Prepare = Callable[[RawArticle], Awaitable[RawArticle]]
 
-# KEYS: ledger key, raw stream. ARGV: expected record ("" for none), new record, event, ttl.
+# KEYS: the raw stream, then one ledger key per article. ARGV: ttl, payload field, then per
+# article its expected record ("" for none), new record and event. Returns per article the
+# stream entry id, or 0 where the record had changed since it was read (nothing written).
 _PUBLISH_IF_UNCHANGED = """
-local current = redis.call('GET', KEYS[1]) or ''
-if current ~= ARGV[1] then
-    return false
+local results = {}
+for i = 2, #KEYS do
+    local at = (i - 2) * 3 + 3
+    local current = redis.call('GET', KEYS[i]) or ''
+    if current == ARGV[at] then
+        results[i - 1] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[at + 2])
+        redis.call('SET', KEYS[i], ARGV[at + 1], 'EX', ARGV[1])
+    else
+        results[i - 1] = 0
+    end
 end
-local entry = redis.call('XADD', KEYS[2], '*', ARGV[5], ARGV[3])
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[4])
-return entry
+return results
 """
 
 
@@ -94,13 +101,10 @@ class ArticleLedger:
             planned.append(
                 (outgoing.model_copy(update={"revision": record.revision}), record, previous)
             )
-        async with self._client.pipeline(transaction=False) as pipe:
-            for outgoing, record, previous in planned:
-                await self._publish_script(pipe, outgoing, record, previous)
-            entries = await pipe.execute()
+        entries = await self._publish_script(planned) if planned else []
         published: list[RawArticle] = []
         for (outgoing, record, _), entry in zip(planned, entries, strict=True):
-            if entry is not None:
+            if entry:
                 published.append(outgoing)
                 continue
             retried = await self._publish_after_conflict(
@@ -119,25 +123,28 @@ class ArticleLedger:
             if record is None:
                 return None
             outgoing = article.model_copy(update={"revision": record.revision})
-            if await self._publish_script(self._client, outgoing, record, previous):
+            if (await self._publish_script([(outgoing, record, previous)]))[0]:
                 return outgoing
         msg = f"article {article.id}: ledger record kept changing during {_ATTEMPTS} attempts"
         raise RuntimeError(msg)
 
-    def _publish_script(
-        self, client: Redis, article: RawArticle, record: Seen, expected: Seen | None
-    ) -> Awaitable[object]:
-        return self._publish(
-            keys=[self._prefix + article.id, self._raw_stream],
-            args=[
+    async def _publish_script(
+        self, planned: Sequence[tuple[RawArticle, Seen, Seen | None]]
+    ) -> list[object]:
+        # One script call for a feed's articles: a round trip and a command parse per feed,
+        # not per article, and still each article recorded atomically with its event.
+        args: list[str | int] = [self._retention, PAYLOAD_FIELD]
+        for article, record, expected in planned:
+            args += (
                 expected.encode() if expected else "",
                 record.encode(),
                 article.model_dump_json(),
-                self._retention,
-                PAYLOAD_FIELD,
-            ],
-            client=client,
+            )
+        entries = await self._publish(
+            keys=[self._raw_stream, *(self._prefix + article.id for article, _, _ in planned)],
+            args=args,
         )
+        return list(entries)
 
     async def keep_alive(self, ids: Sequence[str]) -> None:
         """Restart the retention clock of articles still listed in a feed.

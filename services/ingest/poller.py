@@ -80,7 +80,7 @@ def digest_feed(
     """Parse, clean and normalise a feed body fetched from `url` (all CPU: a worker thread runs it).
 
     `identity` is the feed's (`feed_identity` of its configured URL). Hostile input can make
-    feedparser, lxml or nh3 raise what they never document (deep nesting, odd encodings): in
+    feedparser or lxml raise what they never document (deep nesting, odd encodings): in
     the parse that is a broken feed (FeedFormatError), in one entry that entry's error alone.
     """
     try:
