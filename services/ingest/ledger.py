@@ -98,9 +98,9 @@ class ArticleLedger:
                     )
                 continue
             outgoing = await prepare(article) if prepare else article
-            planned.append(
-                (outgoing.model_copy(update={"revision": record.revision}), record, previous)
-            )
+            if outgoing.revision != record.revision:  # a new article already is revision 1
+                outgoing = outgoing.model_copy(update={"revision": record.revision})
+            planned.append((outgoing, record, previous))
         entries = await self._publish_script(planned) if planned else []
         published: list[RawArticle] = []
         for (outgoing, record, _), entry in zip(planned, entries, strict=True):

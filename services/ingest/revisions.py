@@ -79,6 +79,9 @@ def tell_apart_repeats(articles: Sequence[RawArticle]) -> list[RawArticle]:
         groups[article.id].append(article)
     result: list[RawArticle] = []
     for same_id in groups.values():
+        if len(same_id) == 1:  # the usual case: nothing to tell apart, no content to hash
+            result.append(same_id[0])
+            continue
         distinct: dict[str, RawArticle] = {}
         for article in same_id:
             distinct.setdefault(fingerprint(article), article)
