@@ -2,7 +2,9 @@
 
 Runs the ingest code path a poll runs after its fetch (`digest_feed`, then the ledger's atomic
 publish) over synthetic 50-entry feeds, one feed after another in one process, and reports
-feeds/s and where the time goes. Then the same over a mix like the real web: the fixture
+feeds/s and where the time goes, and the process's CPU time per feed (feeds per CPU-second:
+the per-core figure, which holds on a busy machine where wall time does not) beside the
+Redis server's. Then the same over a mix like the real web: the fixture
 feeds (broken XML, legacy encodings, a DTD, RSS 0.91 to Atom, JSON Feed, feeds that fail),
 where those the fast parse path is unsure of go through feedparser. Then it runs the
 synthetic feeds through full polls against a local HTTP server, so the fetch, scheduling and
@@ -88,6 +90,8 @@ async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) 
     )
     digest_s = publish_s = 0.0
     published = failed = 0
+    redis_cpu_before = await _server_cpu_s(client)
+    cpu_started = time.process_time()
     started = time.perf_counter()
     for n, body in enumerate(bodies):
         url = f"https://news.example.com/feed/{n}"
@@ -112,15 +116,25 @@ async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) 
         publish_s += time.perf_counter() - t1
         digest_s += t1 - t0
     total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    redis_cpu = await _server_cpu_s(client) - redis_cpu_before
     await delete_prefix(client, prefix)
     await client.aclose()
     return {
         "total_s": total,
+        "cpu_s": cpu,
+        "redis_cpu_s": redis_cpu,
         "digest_s": digest_s,
         "publish_s": publish_s,
         "published": published,
         "failed": failed,
     }
+
+
+async def _server_cpu_s(client: Redis) -> float:
+    """CPU seconds the Redis server has used (all its clients: run it alone for a clean figure)."""
+    info = await client.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
 def _stage_times(bodies: list[bytes]) -> dict[str, float]:
@@ -211,6 +225,11 @@ def main() -> None:
         f"({feeds_per_s * args.entries:.0f} entries/s), {path['published']:.0f} published"
     )
     print(
+        f"  CPU: {path['cpu_s'] * 1000 / args.feeds:.2f} ms per feed in this process "
+        f"({args.feeds / path['cpu_s']:.0f} feeds per CPU-second), "
+        f"{path['redis_cpu_s'] * 1000 / args.feeds:.2f} ms in the Redis server"
+    )
+    print(
         f"  parse+clean+normalise: {path['digest_s']:.2f} s, "
         f"publish (ledger script): {path['publish_s']:.2f} s"
     )
@@ -236,6 +255,7 @@ def main() -> None:
                 "entries": args.entries,
                 "cores": cores,
                 "feeds_per_s": round(feeds_per_s, 1),
+                "feeds_per_cpu_s": round(args.feeds / path["cpu_s"], 1),
                 "mix_feeds_per_s": round(mix_feeds_per_s, 1),
                 "fast_path_share": round(_fast_share(bodies), 3),
                 "peak_rss_mb": round(peak_rss_mb(), 1),

@@ -27,6 +27,8 @@ _TRACKING_PARAMS = frozenset(
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PLAIN_PAIR = r"[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*"
+_PLAIN_QUERY = re.compile(f"(?:{_PLAIN_PAIR}(?:&{_PLAIN_PAIR})*)?")
 
 
 def _is_tracking(name: str) -> bool:
@@ -44,18 +46,27 @@ def canonical_url(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    hostname = parts.hostname
+    if scheme not in _DEFAULT_PORTS or not hostname:
         msg = f"not an absolute http(s) URL: {url!r}"
         raise ValueError(msg)
-    host = parts.hostname.lower()
+    host = hostname.lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = parts.query and urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlunsplit((scheme, netloc, parts.path or "/", canonical_query(parts.query), ""))
+
+
+def canonical_query(query: str) -> str:
+    """The query re-encoded one way (`urlencode` of its pairs), tracking parameters dropped."""
+    if _PLAIN_QUERY.fullmatch(query):
+        # Names and values of characters urlencode leaves alone, one "=" each: re-encoding
+        # would give the same text back, so only the tracking pairs need to go.
+        return "&".join(pair for pair in query.split("&") if not _is_tracking(pair.split("=")[0]))
+    return urlencode(
+        [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k)]
     )
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
 def _digest(kind: str, value: str) -> str:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.ids import article_id, canonical_url
+from shared.ids import article_id, canonical_query, canonical_url
 
 hosts = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,20}(\.[A-Za-z]{2,6}){1,2}", fullmatch=True)
 paths = st.from_regex(r"(/[A-Za-z0-9._~-]{0,12}){0,4}", fullmatch=True)
@@ -93,3 +95,23 @@ def test_content_id_is_stable_and_hex(title: str, text: str) -> None:
     assert first == article_id(url=None, guid=None, title=title, text=text)
     assert len(first) == 32
     assert all(c in "0123456789abcdef" for c in first)
+
+
+_QUERY_TEXT = st.text(alphabet="aB0_.~-%27+é =;&", max_size=6)
+_QUERIES = st.one_of(
+    _QUERY_TEXT,
+    st.lists(st.tuples(st.sampled_from(["a", "utm_source", "B.0", "%41"]), _QUERY_TEXT)).map(
+        lambda pairs: "&".join(f"{name}={value}" for name, value in pairs)
+    ),
+)
+
+
+@given(_QUERIES)
+def test_canonical_query_is_what_urlencode_of_the_pairs_gives(query: str) -> None:
+    # The plain-query shortcut must give exactly the re-encoding ids were built with.
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _tracking(k)]
+    assert canonical_query(query) == urlencode(pairs)
+
+
+def _tracking(name: str) -> bool:
+    return name.lower().startswith("utm_") or name.lower() in {"fbclid", "gclid"}
