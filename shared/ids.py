@@ -29,6 +29,9 @@ _TRACKING_PARAMS = frozenset(
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _PLAIN_PAIR = r"[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*"
 _PLAIN_QUERY = re.compile(f"(?:{_PLAIN_PAIR}(?:&{_PLAIN_PAIR})*)?")
+_COMMON_URL = re.compile(
+    r"(https?)://([a-z0-9.-]+)(/[^?#\x00-\x20]*)?(?:\?([^#\x00-\x20]*))?(?:#.*)?"
+)
 
 
 def _is_tracking(name: str) -> bool:
@@ -44,6 +47,17 @@ def canonical_url(url: str) -> str:
 
     Raises ValueError for anything that is not an absolute http(s) URL.
     """
+    stripped = url.strip()
+    if common := _COMMON_URL.fullmatch(stripped):
+        # Most links: lower-case scheme and host, no port or user, nothing urlsplit would drop
+        # or escape; reading them directly gives what the general path gives.
+        scheme, host, path, query = common.groups()
+        query = canonical_query(query or "")
+        return f"{scheme}://{host}{path or '/'}{'?' if query else ''}{query}"
+    return _canonical_parsed(url)
+
+
+def _canonical_parsed(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     hostname = parts.hostname

@@ -172,7 +172,8 @@ def _uri(element: etree._Element) -> str:
 
 
 def _fix_uri(value: str) -> str:
-    return _URI_FIXER.sub(r"\1\3", value)
+    # The fix-up only ever removes slashes after "://"; most values have none to remove.
+    return _URI_FIXER.sub(r"\1\3", value) if ":///" in value else value
 
 
 def _unknown_attributes(element: etree._Element) -> bool:

@@ -180,7 +180,8 @@ def _text_flow(body: etree._Element) -> str:
 
 def _serialise(body: etree._Element) -> str:
     html = etree.tostring(body, method="html", encoding="unicode")
-    return html.removeprefix("<body>").removesuffix("</body>").strip()
+    # The body has no attributes left (apply_policy), so its tags are exactly these.
+    return html[len("<body>") : -len("</body>")].strip()
 
 
 def clean_html(fragment: str, *, base_url: str | None = None) -> CleanedHtml:

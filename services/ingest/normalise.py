@@ -43,7 +43,11 @@ def clean_text(text: str) -> str:
 def _clean_optional(value: str | None) -> str | None:
     if value is None:
         return None
-    cleaned = " ".join(clean_text(value).split())
+    # Printable ASCII (most titles and GUIDs) has nothing for clean_text to do: no newline,
+    # control or composed character, and the split below takes the spaces.
+    cleaned = " ".join(
+        (value if value.isascii() and value.isprintable() else clean_text(value)).split()
+    )
     return cleaned or None
 
 

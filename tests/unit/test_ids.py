@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.ids import article_id, canonical_query, canonical_url
+from shared.ids import _canonical_parsed, article_id, canonical_query, canonical_url
 
 hosts = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,20}(\.[A-Za-z]{2,6}){1,2}", fullmatch=True)
 paths = st.from_regex(r"(/[A-Za-z0-9._~-]{0,12}){0,4}", fullmatch=True)
@@ -115,3 +116,23 @@ def test_canonical_query_is_what_urlencode_of_the_pairs_gives(query: str) -> Non
 
 def _tracking(name: str) -> bool:
     return name.lower().startswith("utm_") or name.lower() in {"fbclid", "gclid"}
+
+
+_URL_PIECES = st.sampled_from(
+    [
+        *("http://", "https://", "HTTP://", "news.example.com", "EXAMPLE.org", ":8080", ":443"),
+        *("/", "/a/b", "/café", "/x;p", "?", "?a=1", "&utm_source=rss", "#frag", "#x?y", "%20"),
+        *(" ", "\t", "\n", "@", "[::1]", "_", "..", "?q=%41&b", "user@"),
+    ]
+)
+
+
+@given(st.lists(_URL_PIECES, min_size=1, max_size=8).map("".join))
+def test_the_common_url_shortcut_gives_what_the_general_path_gives(url: str) -> None:
+    try:
+        expected = _canonical_parsed(url)
+    except ValueError as refusal:
+        with pytest.raises(ValueError, match=re.escape(str(refusal))):
+            canonical_url(url)
+        return
+    assert canonical_url(url) == expected

@@ -354,16 +354,16 @@ _ORACLE = nh3.Cleaner(
 
 
 def _shape(html: str) -> tuple[set[tuple[str, str]], list[str]]:
-    """The attributes and the words of an HTML fragment as parsed.
+    """The attributes and the text's characters (not spaces, in any order) of an HTML fragment.
 
-    Not the elements, nor where words are: the oracle's HTML5 parser drops a table part outside
-    a table, moves text out of tables and splits a link around a block; that is parsing, not
-    sanitising.
+    Not the elements, nor where text is: the oracle's HTML5 parser drops a table part outside a
+    table, moves text out of tables, splits a link around a block and drops the newline after
+    <pre>; that is parsing, not sanitising.
     """
     body = lxml.html.document_fromstring(f"<html><body>{html}</body></html>").find("body")
     assert body is not None
     attributes = {item for element in body.iter() for item in element.attrib.items()}
-    return attributes, sorted(body.text_content().split())
+    return attributes, sorted("".join(body.text_content().split()))
 
 
 def _assert_clean_by_oracle(fragment: str, base_url: str | None) -> None:
