@@ -11,6 +11,7 @@ from types import FrameType
 from rich.console import Console
 
 from newswire.processes import ServiceProcess, with_redis
+from shared.redact import redact
 from shared.settings import Settings
 
 _CHECK_EVERY_S = 0.5
@@ -50,7 +51,8 @@ def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) 
                     f"http://127.0.0.1:{HEALTH_PORTS[name]}/readyz"
                 )
             console.print(
-                f"REDIS_URL={settings.redis_url}  DATABASE_URL={settings.database_url}\n"
+                f"REDIS_URL={redact(settings.require_redis_url())}  "
+                f"DATABASE_URL={redact(settings.database_url)}\n"
                 "Publish with `newswire replay PATH`, watch with `newswire tail` or "
                 "`newswire stats`. Ctrl-C stops everything."
             )
