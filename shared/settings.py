@@ -150,6 +150,11 @@ class Settings(BaseSettings):
         default=True,
         description="Trim input streams below what every consumer group has acknowledged.",
     )
+    health_host: str = Field(
+        default="127.0.0.1",
+        description="Address /healthz, /readyz and /metrics listen on (the image sets 0.0.0.0, "
+        "so probes and Prometheus reach them from outside the container).",
+    )
     health_port: int = Field(
         default=8080,
         ge=0,

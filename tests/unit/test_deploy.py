@@ -295,3 +295,16 @@ def test_long_running_services_are_checked_on_their_readiness_endpoint(name: str
     port = service["environment"]["HEALTH_PORT"]
     assert f"127.0.0.1:{port}/readyz" in test
     assert Settings(health_port=port).health_port == port
+
+
+def test_image_serves_health_endpoints_beyond_loopback(clean_env: pytest.MonkeyPatch) -> None:
+    # Outside a container they listen on loopback only; inside, probes come from outside.
+    assert Settings().health_host == "127.0.0.1"
+    env = dict(
+        word.split("=", 1)
+        for keyword, words in _final_stage().instructions
+        if keyword == "ENV"
+        for word in words
+    )
+    assert env["HEALTH_HOST"] == "0.0.0.0"
+    assert Settings(health_host=env["HEALTH_HOST"]).health_host == "0.0.0.0"
