@@ -24,11 +24,13 @@ from redis.asyncio import Redis
 
 from shared.broker import group_batches, make_app
 from shared.consumer import Stage, ensure_groups
+from shared.isolation import RetryPolicy, handle_isolating
 from shared.logging import get_logger
 from shared.metrics import ServiceMetrics
 from shared.reclaim import Reclaimer, ReclaimPolicy
 from shared.schemas import DeadLetter
 from shared.settings import Settings
+from shared.wire import Entry
 
 log = get_logger(__name__)
 
@@ -40,6 +42,7 @@ def reclaim_policy(settings: Settings, count: int) -> ReclaimPolicy:
     return ReclaimPolicy(
         min_idle_ms=settings.reclaim_min_idle_ms,
         max_deliveries=settings.max_deliveries,
+        backoff_s=settings.retry_backoff_s,
         interval_s=settings.reclaim_interval_s,
         count=count,
         trim=settings.trim_streams,
@@ -142,9 +145,17 @@ def stage_app(
 def _subscribe(
     settings: Settings, broker: RedisBroker, stage: Stage[Any], sub: Subscription
 ) -> None:
+    policy = RetryPolicy(settings.max_deliveries, settings.retry_backoff_s)
+
     async def on_batch(body: list[Any], message: RedisBatchStreamMessage) -> None:
-        # Returning acknowledges the batch; raising leaves it pending for the reclaimer.
-        await stage.handle(body, message.raw_message["message_ids"])
+        # Returning acknowledges the batch; raising leaves it pending for the reclaimer. The
+        # entries are read from the raw message, every field of each (for dead letters).
+        raw = message.raw_message
+        entries = [
+            Entry.read(entry_id, fields)
+            for entry_id, fields in zip(raw["message_ids"], raw["data"], strict=True)
+        ]
+        await handle_isolating(stage, entries, policy)
 
     # Entries are validated one by one in `handle` (a bad one must not fail its batch), so
     # FastStream takes any JSON; the contract (AsyncAPI) still shows the event's schema.

@@ -141,6 +141,17 @@ class Settings(BaseSettings):
     max_deliveries: int = Field(
         default=5, ge=1, description="Deliveries an entry gets before it becomes a dead letter."
     )
+    retry_backoff_s: float = Field(
+        default=0.5,
+        ge=0,
+        description="After a batch fails, its entries are retried one by one at once; one that "
+        "fails again is retried after this many seconds, doubling, until MAX_DELIVERIES.",
+    )
+    dead_letters_maxlen: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="The dead-letter stream keeps about this many entries (XADD MAXLEN ~).",
+    )
     redis_outage_s: float = Field(
         default=300,
         ge=0,

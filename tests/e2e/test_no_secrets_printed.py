@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import pytest
 from redis import Redis as SyncRedis
 
@@ -20,7 +19,7 @@ from newswire.up import HEALTH_PORTS
 from shared.embedded_redis import embedded_redis
 from shared.redact import MASK
 from tests.conftest import ROOT, SEEDS
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -74,19 +73,6 @@ def _assert_no_password(text: str) -> None:
     assert PASSWORD[:8] not in text  # nor a recognisable part of it
 
 
-def _wait_ready(port: int, up: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 180
-    while True:
-        assert up.poll() is None, "newswire up exited early"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"port {port} never became ready"
-        time.sleep(0.3)
-
-
 def test_up_and_its_services_never_print_the_password(
     secret_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -101,7 +87,7 @@ def test_up_and_its_services_never_print_the_password(
     )
     try:
         for name in ("store", "enrich", "stories", "ingest"):
-            _wait_ready(HEALTH_PORTS[name], up)
+            wait_ready(HEALTH_PORTS[name], up)
         replay = subprocess.run(
             [NEWSWIRE, "replay", str(SEEDS)],
             env=secret_env,

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import json
+import time
+from collections import Counter
 from typing import Any, cast
 
 import anyio
 import pytest
 from redis.asyncio import Redis
 
-from shared.consumer import Stage
+from shared.broker import make_broker
+from shared.consumer import Stage, StageUnavailable
+from shared.isolation import RetryPolicy, handle_isolating
 from shared.reclaim import Reclaimer, ReclaimPolicy
 from shared.schemas import DeadLetter, RawArticle
+from shared.service import Subscription, stage_app
+from shared.settings import Settings
 from shared.streams import ensure_group
 from shared.trim import trim_acknowledged
+from shared.wire import Entry
 from tests.helpers import enriched_article
 
 pytestmark = pytest.mark.integration
 
 GROUP = "workers"
-FAST = ReclaimPolicy(min_idle_ms=100, max_deliveries=3, interval_s=0.05, count=4, trim=False)
+FAST = ReclaimPolicy(
+    min_idle_ms=100, max_deliveries=3, backoff_s=0.01, interval_s=0.05, count=4, trim=False
+)
 
 
 class Recorder:
@@ -30,8 +39,10 @@ class Recorder:
         self.dead: list[DeadLetter] = []
         self.failing = failing or set()
         self.ready = True
+        self.tries: Counter[str] = Counter()
 
     async def work(self, articles: list[RawArticle]) -> None:
+        self.tries.update(a.id for a in articles)
         for article in articles:
             if article.id in self.failing:
                 msg = f"cannot process {article.id}"
@@ -187,3 +198,39 @@ async def test_trimming_keeps_everything_some_group_has_not_acknowledged(
     await redis_client.xack(stream, "slow", ids[3], ids[4])
     assert await trim_acknowledged(redis_client, stream) == 3  # up to what slow was given
     assert await _entry_ids(redis_client, stream) == ids[6:]  # never read by slow: kept
+
+
+async def test_a_failing_batch_is_isolated_at_once_without_waiting_for_the_reclaimer(
+    settings: Settings, redis_client: Redis, stream_prefix: str
+) -> None:
+    # The reclaimer would act only after ten minutes: what happens here is the subscriber's.
+    patient = settings.model_copy(
+        update={"reclaim_min_idle_ms": 600_000, "max_deliveries": 4, "retry_backoff_s": 0.01}
+    )
+    stream = f"{stream_prefix}:in"
+    await ensure_group(redis_client, stream, GROUP)
+    await _publish(redis_client, stream, ["g1", "poison", "g2"])  # read as one batch
+    recorder = Recorder(failing={"poison"})
+    stage = _stage(stream, recorder)
+    app = stage_app(patient, make_broker(patient), [Subscription(stage, 16, "test")])
+    async with app:
+        deadline = time.monotonic() + 60
+        while not recorder.dead or await _pending(redis_client, stream):
+            assert time.monotonic() < deadline, recorder.tries
+            await anyio.sleep(0.05)
+    assert sorted(recorder.done) == ["g1", "g2"]
+    assert recorder.tries == {"g1": 2, "g2": 2, "poison": 4}  # the batch, then one by one
+    (letter,) = recorder.dead
+    assert letter.article_id == "poison"
+    assert letter.error.startswith("not processed after 4 deliveries; last error: ValueError")
+
+
+async def test_a_batch_that_fails_while_its_stage_is_down_is_left_pending() -> None:
+    recorder = Recorder(failing={"a1"})
+    recorder.ready = False
+    stage = _stage("s", recorder)
+    entries = [Entry.read("1-0", {b"__data__": json.dumps(_payload("a1")).encode()})]
+    with pytest.raises(StageUnavailable):
+        await handle_isolating(stage, entries, RetryPolicy(attempts=5, backoff_s=0))
+    assert recorder.tries == {"a1": 1}
+    assert recorder.dead == []
