@@ -13,7 +13,8 @@ the dead-letter stream with the last error seen and is acknowledged. While the
 stage's dependencies are down (`Stage.ready`), nothing is claimed, so an outage does not use
 up delivery attempts.
 
-The same loop trims the stream (see `shared.trim`).
+The same loop trims the stream (see `shared.trim`) and forgets consumers that have been idle
+for `forget_idle_ms` with nothing pending (see `shared.membership`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from shared.batch import named_article_id
 from shared.consumer import Stage
 from shared.isolation import RetryPolicy, describe_failure, handle_isolating
 from shared.logging import get_logger
+from shared.membership import forget_idle_consumers
 from shared.streams import ensure_group, text_of
 from shared.trim import trim_acknowledged
 from shared.wire import Entry
@@ -53,6 +55,8 @@ class ReclaimPolicy:
     interval_s: float
     count: int
     trim: bool
+    forget_idle_ms: int
+    """Consumers of the group idle this long with nothing pending are deleted."""
 
 
 class Reclaimer:
@@ -87,6 +91,7 @@ class Reclaimer:
                 await self.reclaim_once()
                 if self._policy.trim:
                     await trim_acknowledged(self._client, self._stage.stream)
+                await self._forget_idle()
                 backoff = self._policy.interval_s
             except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
                 log.warning(
@@ -99,6 +104,16 @@ class Reclaimer:
                 backoff = min(backoff * 2, 60.0)
             with anyio.move_on_after(backoff):
                 await self._stopping.wait()
+
+    async def _forget_idle(self) -> None:
+        stage = self._stage
+        forgotten = await forget_idle_consumers(
+            self._client, stage.stream, stage.group, self._policy.forget_idle_ms
+        )
+        if forgotten:
+            log.info(
+                "idle consumers removed", stream=stage.stream, group=stage.group, names=forgotten
+            )
 
     async def reclaim_once(self) -> int:
         """One pass over the group's pending list; returns how many entries it settled."""

@@ -26,8 +26,10 @@ from shared.broker import group_batches, make_app
 from shared.consumer import Stage, ensure_groups
 from shared.isolation import RetryPolicy, handle_isolating
 from shared.logging import get_logger
+from shared.membership import leave_group
 from shared.metrics import ServiceMetrics
 from shared.reclaim import Reclaimer, ReclaimPolicy
+from shared.retry import UNREACHABLE
 from shared.schemas import DeadLetter
 from shared.settings import Settings
 from shared.wire import Entry
@@ -46,6 +48,7 @@ def reclaim_policy(settings: Settings, count: int) -> ReclaimPolicy:
         interval_s=settings.reclaim_interval_s,
         count=count,
         trim=settings.trim_streams,
+        forget_idle_ms=round(settings.consumer_idle_s * 1000),
     )
 
 
@@ -133,13 +136,43 @@ def stage_app(
             await task
             await client.aclose()
 
+    async def leave_groups() -> None:
+        # After the broker stopped: nothing more is read, and what was read is acknowledged.
+        await leave_stage_groups(settings, stages)
+
     return make_app(
         broker,
         on_startup=[create_groups, *on_startup],
         after_startup=[start_reclaimers],
         on_shutdown=[stop_reclaimers],
-        after_shutdown=after_shutdown,
+        after_shutdown=[leave_groups, *after_shutdown],
     )
+
+
+async def leave_stage_groups(settings: Settings, stages: Sequence[Stage[Any]]) -> None:
+    """Remove this replica's consumer from each stage's group (see `shared.membership`)."""
+    client = Redis.from_url(settings.require_redis_url())
+    try:
+        for stage in stages:
+            handed = await leave_group(
+                client,
+                stage.stream,
+                stage.group,
+                settings.consumer_name,
+                handover_idle_ms=settings.reclaim_min_idle_ms,
+            )
+            log.info(
+                "left consumer group" if handed is not None else "stayed in consumer group",
+                stream=stage.stream,
+                group=stage.group,
+                consumer=settings.consumer_name,
+                handed_over=handed,
+            )
+    except UNREACHABLE as exc:
+        # The consumer stays; other replicas forget it once it has been idle long enough.
+        log.warning("could not leave consumer group: redis unreachable", error=str(exc))
+    finally:
+        await client.aclose()
 
 
 def _subscribe(

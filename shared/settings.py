@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     max_deliveries: int = Field(
         default=5, ge=1, description="Deliveries an entry gets before it becomes a dead letter."
     )
+    consumer_idle_s: float = Field(
+        default=300,
+        gt=0,
+        description="A consumer idle this long with nothing pending (a replica that crashed) is "
+        "removed from its group; a clean stop removes its own at once.",
+    )
     retry_backoff_s: float = Field(
         default=0.5,
         ge=0,

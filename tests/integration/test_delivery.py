@@ -27,7 +27,13 @@ pytestmark = pytest.mark.integration
 
 GROUP = "workers"
 FAST = ReclaimPolicy(
-    min_idle_ms=100, max_deliveries=3, backoff_s=0.01, interval_s=0.05, count=4, trim=False
+    min_idle_ms=100,
+    max_deliveries=3,
+    backoff_s=0.01,
+    interval_s=0.05,
+    count=4,
+    trim=False,
+    forget_idle_ms=60_000,
 )
 
 
