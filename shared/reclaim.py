@@ -35,7 +35,7 @@ from shared.isolation import RetryPolicy, describe_failure, handle_isolating
 from shared.logging import get_logger
 from shared.membership import forget_idle_consumers
 from shared.streams import ensure_group, text_of
-from shared.trim import trim_acknowledged
+from shared.trim import Retention, trim_stream
 from shared.wire import Entry
 
 log = get_logger(__name__)
@@ -55,6 +55,8 @@ class ReclaimPolicy:
     interval_s: float
     count: int
     trim: bool
+    retention: Retention | None
+    """The stream's retention window (public streams), else trimmed to what is acknowledged."""
     forget_idle_ms: int
     """Consumers of the group idle this long with nothing pending are deleted."""
 
@@ -90,7 +92,7 @@ class Reclaimer:
             try:
                 await self.reclaim_once()
                 if self._policy.trim:
-                    await trim_acknowledged(self._client, self._stage.stream)
+                    await trim_stream(self._client, self._stage.stream, self._policy.retention)
                 await self._forget_idle()
                 backoff = self._policy.interval_s
             except (RedisConnectionError, RedisTimeoutError, OSError) as exc:

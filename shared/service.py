@@ -32,6 +32,7 @@ from shared.reclaim import Reclaimer, ReclaimPolicy
 from shared.retry import UNREACHABLE
 from shared.schemas import DeadLetter
 from shared.settings import Settings
+from shared.trim import Retention
 from shared.wire import Entry
 
 log = get_logger(__name__)
@@ -39,8 +40,18 @@ log = get_logger(__name__)
 _RESTART_DELAY_S = 1.0
 
 
-def reclaim_policy(settings: Settings, count: int) -> ReclaimPolicy:
-    """The reclaim settings of `settings`, claiming `count` entries per call."""
+def retention(settings: Settings, stream: str) -> Retention | None:
+    """The retention window of `stream` if it is a public one (see `shared.trim`)."""
+    if stream not in settings.streams.public:
+        return None
+    return Retention(
+        max_age_ms=round(settings.public_retention_days * 86_400_000),
+        max_len=settings.public_retention_maxlen,
+    )
+
+
+def reclaim_policy(settings: Settings, stream: str, count: int) -> ReclaimPolicy:
+    """The reclaim settings of `settings` for `stream`, claiming `count` entries per call."""
     return ReclaimPolicy(
         min_idle_ms=settings.reclaim_min_idle_ms,
         max_deliveries=settings.max_deliveries,
@@ -48,6 +59,7 @@ def reclaim_policy(settings: Settings, count: int) -> ReclaimPolicy:
         interval_s=settings.reclaim_interval_s,
         count=count,
         trim=settings.trim_streams,
+        retention=retention(settings, stream),
         forget_idle_ms=round(settings.consumer_idle_s * 1000),
     )
 
@@ -121,7 +133,7 @@ def stage_app(
                 client,
                 stage,
                 settings.consumer_name,
-                reclaim_policy(settings, sub.batch_size),
+                reclaim_policy(settings, stage.stream, sub.batch_size),
                 on_reclaimed=(
                     metrics.reclaimed.labels(stage.group).inc if metrics is not None else None
                 ),

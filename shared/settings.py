@@ -165,7 +165,20 @@ class Settings(BaseSettings):
     )
     trim_streams: bool = Field(
         default=True,
-        description="Trim input streams below what every consumer group has acknowledged.",
+        description="Trim input streams below what every consumer group has acknowledged (the "
+        "public ones only beyond their retention window); off: never trim.",
+    )
+    public_retention_days: float = Field(
+        default=7,
+        gt=0,
+        description="The public streams (enriched articles, story events) keep entries this "
+        "long for readers, even once every consumer group has acknowledged them.",
+    )
+    public_retention_maxlen: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="...and at most about this many entries each (older ones go first, unless a "
+        "consumer group has not acknowledged them).",
     )
     health_host: str = Field(
         default="127.0.0.1",

@@ -39,6 +39,11 @@ class StreamNames:
         return f"{self.prefix}:stories"
 
     @property
+    def public(self) -> tuple[str, ...]:
+        """The streams outside consumers read: they keep a retention window (`shared.trim`)."""
+        return (self.enriched, self.stories)
+
+    @property
     def all(self) -> tuple[str, ...]:
         """Every stream, in pipeline order."""
         return (self.raw, self.analysed, self.enriched, self.stories, self.dead)

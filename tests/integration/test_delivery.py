@@ -19,7 +19,7 @@ from shared.schemas import DeadLetter, RawArticle
 from shared.service import Subscription, stage_app
 from shared.settings import Settings
 from shared.streams import ensure_group
-from shared.trim import trim_acknowledged
+from shared.trim import Retention, trim_stream
 from shared.wire import Entry
 from tests.helpers import enriched_article
 
@@ -33,6 +33,7 @@ FAST = ReclaimPolicy(
     interval_s=0.05,
     count=4,
     trim=False,
+    retention=None,
     forget_idle_ms=60_000,
 )
 
@@ -187,9 +188,9 @@ async def test_trimming_keeps_everything_some_group_has_not_acknowledged(
     redis_client: Redis, stream_prefix: str
 ) -> None:
     stream = f"{stream_prefix}:in"
-    assert await trim_acknowledged(redis_client, stream) == 0  # no stream: nothing happens
+    assert await trim_stream(redis_client, stream) == 0  # no stream: nothing happens
     ids = await _publish(redis_client, stream, [f"t{n}" for n in range(10)])
-    assert await trim_acknowledged(redis_client, stream) == 0  # no group: keep everything
+    assert await trim_stream(redis_client, stream) == 0  # no group: keep everything
 
     await redis_client.xgroup_create(stream, "fast", id="0")
     await redis_client.xgroup_create(stream, "slow", id="0")
@@ -198,11 +199,11 @@ async def test_trimming_keeps_everything_some_group_has_not_acknowledged(
     await redis_client.xreadgroup("slow", "s", {stream: ">"}, count=6)
     await redis_client.xack(stream, "slow", *ids[:3], ids[5])  # ids[3] and ids[4] pending
 
-    assert await trim_acknowledged(redis_client, stream) == 3
+    assert await trim_stream(redis_client, stream) == 3
     assert await _entry_ids(redis_client, stream) == ids[3:]
 
     await redis_client.xack(stream, "slow", ids[3], ids[4])
-    assert await trim_acknowledged(redis_client, stream) == 3  # up to what slow was given
+    assert await trim_stream(redis_client, stream) == 3  # up to what slow was given
     assert await _entry_ids(redis_client, stream) == ids[6:]  # never read by slow: kept
 
 
@@ -240,3 +241,47 @@ async def test_a_batch_that_fails_while_its_stage_is_down_is_left_pending() -> N
         await handle_isolating(stage, entries, RetryPolicy(attempts=5, backoff_s=0))
     assert recorder.tries == {"a1": 1}
     assert recorder.dead == []
+
+
+async def test_a_public_stream_keeps_its_window_whatever_was_acknowledged(
+    redis_client: Redis, stream_prefix: str
+) -> None:
+    stream = f"{stream_prefix}:public"
+    ids = await _publish(redis_client, stream, [f"p{n}" for n in range(300)])
+    await redis_client.xgroup_create(stream, "store", id="0")
+    await redis_client.xreadgroup("store", "s", {stream: ">"}, count=300)
+    await redis_client.xack(stream, "store", *ids)
+
+    week = Retention(max_age_ms=7 * 86_400_000, max_len=1_000)
+    assert await trim_stream(redis_client, stream, week) == 0  # young and few: all stay
+    assert await redis_client.xlen(stream) == 300
+
+    # Over the length cap: the oldest go, in whole blocks (MINID ~), the newest 100 stay.
+    assert await trim_stream(redis_client, stream, Retention(7 * 86_400_000, 100)) > 0
+    kept = await _entry_ids(redis_client, stream)
+    assert 100 <= len(kept) < 300
+    assert kept == ids[-len(kept) :]
+
+
+async def test_retention_never_drops_what_a_group_has_not_acknowledged(
+    redis_client: Redis, stream_prefix: str
+) -> None:
+    stream = f"{stream_prefix}:public"
+    ids = await _publish(redis_client, stream, [f"p{n}" for n in range(300)])
+    await redis_client.xgroup_create(stream, "store", id="0")
+    await redis_client.xgroup_create(stream, "yours", id="0")
+    await redis_client.xreadgroup("store", "s", {stream: ">"}, count=300)
+    await redis_client.xack(stream, "store", *ids)
+    await redis_client.xreadgroup("yours", "y", {stream: ">"}, count=250)
+    await redis_client.xack(stream, "yours", *ids[:250])  # behind: 50 never given to it
+    await anyio.sleep(0.01)
+
+    expired = Retention(max_age_ms=1, max_len=1_000)  # everything is older than the window
+    await trim_stream(redis_client, stream, expired)
+    assert (await _entry_ids(redis_client, stream))[-50:] == ids[250:]
+
+    await redis_client.xreadgroup("yours", "y", {stream: ">"}, count=50)
+    await redis_client.xack(stream, "yours", *ids[250:])
+    await redis_client.xadd(stream, {"__data__": "{}"})
+    await trim_stream(redis_client, stream, expired)
+    assert len(await _entry_ids(redis_client, stream)) < 100  # all read: the window rules
