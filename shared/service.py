@@ -1,21 +1,17 @@
 """How a consuming service runs: its stage behind a subscriber and a reclaimer, kept alive.
 
 `stage_app` builds the FastStream app of one stage: a batch subscriber reads new entries of
-the group, a `Reclaimer` beside it settles entries left pending. `serve` runs such apps until
-SIGTERM/SIGINT; when FastStream stops the app by itself (it does so when the consumer group
-has vanished, e.g. the stream was deleted), `serve` builds a new one, whose start-up recreates
-the group, and consumption goes on.
+the group, a `Reclaimer` beside it settles entries left pending; `shared.runner.serve` keeps
+such apps running.
 """
 
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
-import anyio
 from faststream import FastStream
 from faststream.redis import RedisBroker
 from faststream.redis.annotations import RedisBatchStreamMessage
@@ -36,8 +32,6 @@ from shared.trim import Retention
 from shared.wire import Entry
 
 log = get_logger(__name__)
-
-_RESTART_DELAY_S = 1.0
 
 
 def retention(settings: Settings, stream: str) -> Retention | None:
@@ -209,31 +203,3 @@ def _subscribe(
         stream=group_batches(stage.stream, stage.group, settings, sub.batch_size),
         title=sub.title,
     )(on_batch)
-
-
-async def serve(build: Callable[[], FastStream], *, service: str) -> None:
-    """Run apps made by `build` until SIGTERM/SIGINT; replace one that stops by itself."""
-    stop_requested = False
-    restarts = 0
-    while True:
-        app = build()
-
-        def request_stop(app: FastStream = app) -> None:
-            nonlocal stop_requested
-            stop_requested = True
-            app.exit()
-
-        async def take_signals(request_stop: Callable[[], None] = request_stop) -> None:
-            # Runs after FastStream installed its own handlers, and replaces them, so that a
-            # signal can be told apart from the app stopping by itself.
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, request_stop)
-
-        app.on_startup(take_signals)
-        await app.run()
-        if stop_requested:
-            return
-        restarts += 1
-        log.warning("service stopped by itself, starting again", service=service, restarts=restarts)
-        await anyio.sleep(_RESTART_DELAY_S)
