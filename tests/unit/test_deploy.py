@@ -197,6 +197,15 @@ def test_services_wait_for_what_they_use(service: str, needs: set[str]) -> None:
     assert set(_compose()["services"][service]["depends_on"]) == needs
 
 
+def test_the_seed_replay_runs_only_when_asked_for() -> None:
+    # Under a profile: `up` (and `up --scale …`) leaves it alone; `--profile seed run` runs it.
+    services = _compose()["services"]
+    assert services["ingest"]["profiles"] == ["seed"]
+    assert [name for name, service in services.items() if "profiles" in service] == ["ingest"]
+    readme = (ROOT / "README.md").read_text()
+    assert "--profile seed run --rm ingest" in readme
+
+
 def test_restart_policies() -> None:
     # ingest replays once and exits: restarting it would publish the seeds again.
     services = _compose()["services"]
