@@ -243,14 +243,20 @@ async def test_a_batch_that_fails_while_its_stage_is_down_is_left_pending() -> N
     assert recorder.dead == []
 
 
+async def _acknowledged_by_the_store(client: Redis, stream: str, count: int) -> list[bytes]:
+    """`count` entries on `stream`, every one read and acknowledged by a group "store"."""
+    ids = await _publish(client, stream, [f"p{n}" for n in range(count)])
+    await client.xgroup_create(stream, "store", id="0")
+    await client.xreadgroup("store", "s", {stream: ">"}, count=count)
+    await client.xack(stream, "store", *ids)
+    return ids
+
+
 async def test_a_public_stream_keeps_its_window_whatever_was_acknowledged(
     redis_client: Redis, stream_prefix: str
 ) -> None:
     stream = f"{stream_prefix}:public"
-    ids = await _publish(redis_client, stream, [f"p{n}" for n in range(300)])
-    await redis_client.xgroup_create(stream, "store", id="0")
-    await redis_client.xreadgroup("store", "s", {stream: ">"}, count=300)
-    await redis_client.xack(stream, "store", *ids)
+    ids = await _acknowledged_by_the_store(redis_client, stream, 300)
 
     week = Retention(max_age_ms=7 * 86_400_000, max_len=1_000)
     assert await trim_stream(redis_client, stream, week) == 0  # young and few: all stay
@@ -267,11 +273,8 @@ async def test_retention_never_drops_what_a_group_has_not_acknowledged(
     redis_client: Redis, stream_prefix: str
 ) -> None:
     stream = f"{stream_prefix}:public"
-    ids = await _publish(redis_client, stream, [f"p{n}" for n in range(300)])
-    await redis_client.xgroup_create(stream, "store", id="0")
+    ids = await _acknowledged_by_the_store(redis_client, stream, 300)
     await redis_client.xgroup_create(stream, "yours", id="0")
-    await redis_client.xreadgroup("store", "s", {stream: ">"}, count=300)
-    await redis_client.xack(stream, "store", *ids)
     await redis_client.xreadgroup("yours", "y", {stream: ">"}, count=250)
     await redis_client.xack(stream, "yours", *ids[:250])  # behind: 50 never given to it
     await anyio.sleep(0.01)
