@@ -20,12 +20,15 @@ from newswire.storylist import stories
 from newswire.watch import stats, tail
 from shared.batch import split_batch
 from shared.logging import configure_logging
+from shared.redact import redact
 from shared.schemas import RawArticle
 
 app = typer.Typer(
     help="newswire: news articles in, enriched and de-duplicated news events out.",
     no_args_is_help=True,
     add_completion=False,
+    # A traceback's local variables would include the settings, and so the URLs' passwords.
+    pretty_exceptions_show_locals=False,
 )
 app.add_typer(feeds, name="feeds")
 app.add_typer(dead_letters, name="dead-letters")
@@ -48,7 +51,7 @@ def demo(
     try:
         run_demo(settings, seeds, logs, Console())
     except DemoError as exc:
-        err.print(f"[red]Demo failed:[/red] {exc}")
+        err.print(f"[red]Demo failed:[/red] {redact(str(exc))}")
         raise typer.Exit(1) from exc
 
 
@@ -70,7 +73,7 @@ def up(
     try:
         run_up(settings, logs, Console(), feeds=feeds)
     except UpError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{redact(str(exc))}[/red]")
         raise typer.Exit(1) from exc
 
 

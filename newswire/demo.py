@@ -15,6 +15,7 @@ from rich.table import Table
 from newswire.processes import ServiceProcess, running_services, with_redis
 from services.ingest.app import IngestService
 from services.store.database import open_repository
+from shared.redact import redact
 from shared.schemas import EnrichedArticle
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP, STORE_GROUP, STORIES_GROUP, group_drained
@@ -129,7 +130,7 @@ def run_demo(
     DemoError."""
     with ExitStack() as stack:
         settings = with_redis(settings, stack, console)
-        console.print(f"Store: {settings.database_url}  Logs: {log_dir}/")
+        console.print(f"Store: {redact(settings.database_url)}  Logs: {log_dir}/")
         services = stack.enter_context(running_services(CONSUMERS, settings.child_env(), log_dir))
         articles = asyncio.run(_replay_and_wait(settings, seeds, services, timeout_s))
         console.print(render_table(articles))

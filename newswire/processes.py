@@ -26,14 +26,20 @@ class ServiceProcess:
     ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
+        self._command = [sys.executable, "-m", f"services.{name}", *args]
+        self._env = {**os.environ, **env}
         log_dir.mkdir(parents=True, exist_ok=True)
+        self._process = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
         with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-                [sys.executable, "-m", f"services.{name}", *args],
-                env={**os.environ, **env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
+            return subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+                self._command, env=self._env, stdout=log, stderr=subprocess.STDOUT
             )
+
+    def restart(self) -> None:
+        """Start the service again (after it exited), appending to the same log."""
+        self._process = self._start()
 
     @property
     def pid(self) -> int:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from newswire.console import err, load_settings
 from services.store.database import open_repository
+from shared.redact import redact
 from shared.schemas import StoryEvent
 from shared.settings import Settings
 
@@ -32,7 +33,7 @@ def stories(
     try:
         found = anyio.run(_recent, settings, limit)
     except (OSError, RuntimeError) as exc:
-        err.print(f"[red]Store unreachable:[/red] {type(exc).__name__}: {exc}")
+        err.print(f"[red]Store unreachable:[/red] {type(exc).__name__}: {redact(str(exc))}")
         raise typer.Exit(1) from exc
     if as_json:
         for story in found:

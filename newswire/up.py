@@ -11,19 +11,49 @@ from types import FrameType
 from rich.console import Console
 
 from newswire.processes import ServiceProcess, with_redis
+from shared.redact import redact
 from shared.settings import Settings
 
 _CHECK_EVERY_S = 0.5
+_LONGEST_RESTART_WAIT_S = 30.0
 # One host, several services: each gets its own port for /healthz, /readyz and /metrics.
 HEALTH_PORTS = {"enrich": 8081, "store": 8082, "ingest": 8083, "stories": 8084}
 
 
 class UpError(RuntimeError):
-    """A service died while `up` was running; the message says which and where its log is."""
+    """Services did not stop cleanly; the message says which and where their logs are."""
+
+
+class _Restarts:
+    """Restarts one service whenever it exits, waiting longer after each exit (1 s … 30 s)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._due: float | None = None
+
+    def watch(self, service: ServiceProcess, console: Console) -> None:
+        """Called every check: notice an exit, and restart the service once its wait is over."""
+        now = time.monotonic()
+        if self._due is None:
+            if service.exit_code is None:
+                return
+            wait = min(2.0**self.count, _LONGEST_RESTART_WAIT_S)
+            self._due = now + wait
+            console.print(f"[red]{redact(service.exit_report())}[/red]")
+            console.print(f"{service.name}: restarting in {wait:.0f} s")
+        elif now >= self._due:
+            self._due = None
+            self.count += 1
+            service.restart()
+            console.print(f"{service.name}: restarted, pid {service.pid}")
 
 
 def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) -> None:
-    """Start enrich, stories, store (and the feed poller), wait for SIGINT/SIGTERM, stop all."""
+    """Start enrich, stories, store (and the feed poller), wait for SIGINT/SIGTERM, stop all.
+
+    A service that exits meanwhile is restarted (after a wait that grows with each exit): a
+    crash of one does not take the others down.
+    """
     stopping: list[int] = []
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -50,14 +80,15 @@ def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) 
                     f"http://127.0.0.1:{HEALTH_PORTS[name]}/readyz"
                 )
             console.print(
-                f"REDIS_URL={settings.redis_url}  DATABASE_URL={settings.database_url}\n"
+                f"REDIS_URL={redact(settings.require_redis_url())}  "
+                f"DATABASE_URL={redact(settings.database_url)}\n"
                 "Publish with `newswire replay PATH`, watch with `newswire tail` or "
                 "`newswire stats`. Ctrl-C stops everything."
             )
+            restarts = {service.name: _Restarts() for service in services}
             while not stopping:
                 for service in services:
-                    if service.exit_code is not None:
-                        raise UpError(service.exit_report())
+                    restarts[service.name].watch(service, console)
                 time.sleep(_CHECK_EVERY_S)
             console.print("Stopping…")
             codes = {service.name: service.stop() for service in reversed(services)}

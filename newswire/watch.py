@@ -14,6 +14,7 @@ from rich.table import Table
 
 from newswire.console import err, load_settings, require_redis
 from services.store.database import open_repository
+from shared.redact import redact
 from shared.schemas import EnrichedArticle
 from shared.settings import Settings
 from shared.streams import StreamStats, stream_stats
@@ -31,7 +32,7 @@ async def _collect(settings: Settings) -> tuple[list[StreamStats], int | None, s
     try:
         repository = await open_repository(settings.database_url)
     except Exception as exc:
-        return found, None, f"{type(exc).__name__}: {exc}"
+        return found, None, f"{type(exc).__name__}: {redact(str(exc))}"
     try:
         return found, await repository.count(), None
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -24,7 +23,6 @@ class Rejected:
     entry_id: str
     article_id: str | None
     error: str
-    payload: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +41,17 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts[:10])
 
 
-def _payload_text(item: Any) -> str:
-    # Decoded JSON goes back to JSON text; undecodable payloads arrive here as text already.
-    text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)
-    return text[:MAX_DEAD_PAYLOAD_CHARS]
-
-
 def article_id_of(event: BaseModel) -> str | None:
     """The article an event is about: articles carry it as `id`, story events `article_id`."""
     named = getattr(event, "id", None) or getattr(event, "article_id", None)
+    return named if isinstance(named, str) else None
+
+
+def named_article_id(item: Any) -> str | None:
+    """`article_id_of` for a decoded entry not yet validated (any JSON value)."""
+    if not isinstance(item, dict):
+        return None
+    named = item.get("id") or item.get("article_id")
     return named if isinstance(named, str) else None
 
 
@@ -67,21 +67,16 @@ def split_batch(
     for item, raw_id in zip(items, entry_ids, strict=True):
         entry_id = raw_id.decode() if isinstance(raw_id, bytes) else raw_id
         if not isinstance(item, dict):
-            rejected.append(
-                Rejected(entry_id, None, "payload is not a JSON object", _payload_text(item))
-            )
+            rejected.append(Rejected(entry_id, None, "payload is not a JSON object"))
             continue
-        named = item.get("id", item.get("article_id"))  # as `article_id_of`, before validation
-        article_id = named if isinstance(named, str) else None
+        article_id = named_article_id(item)
         version = item.get("schema_version")
         if version != SCHEMA_VERSION:
             error = f"unsupported schema_version {version!r} (this service reads {SCHEMA_VERSION})"
-            rejected.append(Rejected(entry_id, article_id, error, _payload_text(item)))
+            rejected.append(Rejected(entry_id, article_id, error))
             continue
         try:
             accepted.append(Accepted(entry_id, model.model_validate(item)))
         except ValidationError as exc:
-            rejected.append(
-                Rejected(entry_id, article_id, describe_validation_error(exc), _payload_text(item))
-            )
+            rejected.append(Rejected(entry_id, article_id, describe_validation_error(exc)))
     return accepted, rejected

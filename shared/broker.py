@@ -64,3 +64,12 @@ def group_batches(stream: str, group: str, settings: Settings, batch_size: int) 
         batch=True,
         max_records=batch_size,
     )
+
+
+def dead_letter_stream(settings: Settings) -> StreamSub:
+    """The dead-letter stream as publishers write it: capped near `DEAD_LETTERS_MAXLEN`.
+
+    redis-py's XADD trims approximately (`MAXLEN ~`), which costs nothing per write; the
+    oldest dead letters go first once the cap is passed.
+    """
+    return StreamSub(settings.streams.dead, maxlen=settings.dead_letters_maxlen)

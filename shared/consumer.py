@@ -18,6 +18,7 @@ from shared.logging import get_logger
 from shared.schemas import DeadLetter
 from shared.settings import Settings
 from shared.streams import ensure_group
+from shared.wire import Entry
 
 log = get_logger(__name__)
 
@@ -26,6 +27,14 @@ DeadLetterSink = Callable[[DeadLetter], Awaitable[Any]]
 
 Failures = Mapping[int, str]
 """Events of a batch the work could not process on their own: position in the batch → why."""
+
+
+class StageUnavailable(Exception):
+    """The work cannot run now for a reason that is not its entries' (a lost lease, say).
+
+    Such a failure is not counted against the entries: they stay pending and are not isolated
+    or dead-lettered (see `shared.isolation`).
+    """
 
 
 @dataclass(frozen=True)
@@ -42,46 +51,46 @@ class Stage(Generic[ModelT]):
     ready: Callable[[], Awaitable[bool]] | None = None
     """Whether what the work needs (a database, say) is reachable; None: always."""
 
-    async def handle(self, items: Sequence[Any], entry_ids: Sequence[bytes | str]) -> None:
+    async def handle(self, entries: Sequence[Entry]) -> None:
         """Dead-letter the invalid entries, then run the work on the valid ones.
 
         Dead letters are published before this returns, and the work raises on failure, so a
         caller that acknowledges only after a normal return loses nothing.
         """
-        accepted, rejected = split_batch(items, entry_ids, self.model)
+        by_id = {entry.id: entry for entry in entries}
+        accepted, rejected = split_batch(
+            [entry.body() for entry in entries], list(by_id), self.model
+        )
         for bad in rejected:
-            await self.dead_letter(bad.entry_id, bad.article_id, bad.error, bad.payload)
+            await self.dead_letter(by_id[bad.entry_id], bad.article_id, bad.error)
         if not accepted:
             return
         failed = await self.work([item.event for item in accepted]) or {}
         for position, error in sorted(failed.items()):
             item = accepted[position]
-            await self.dead_letter(
-                item.entry_id,
-                article_id_of(item.event),
-                error,
-                item.event.model_dump_json()[:MAX_DEAD_PAYLOAD_CHARS],
-            )
+            await self.dead_letter(by_id[item.entry_id], article_id_of(item.event), error)
 
-    async def dead_letter(
-        self, entry_id: str, article_id: str | None, error: str, payload: str
-    ) -> None:
-        """Publish one entry as a dead letter of this stage, and log it."""
+    async def dead_letter(self, entry: Entry, article_id: str | None, error: str) -> None:
+        """Publish one entry, every field of it, as a dead letter of this stage, and log it."""
         await self.dead_letters(
             DeadLetter(
                 article_id=article_id,
                 stage=self.group,
                 stream=self.stream,
-                entry_id=entry_id,
+                entry_id=entry.id,
                 error=error,
-                payload=payload,
+                payload=entry.payload()[:MAX_DEAD_PAYLOAD_CHARS],
+                fields={
+                    name: value[:MAX_DEAD_PAYLOAD_CHARS]
+                    for name, value in entry.other_fields().items()
+                },
                 failed_at=datetime.now(UTC),
             )
         )
         log.error(
             "entry dead-lettered",
             article_id=article_id,
-            entry_id=entry_id,
+            entry_id=entry.id,
             stream=self.stream,
             stage=self.group,
             error=error,

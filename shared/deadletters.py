@@ -45,17 +45,21 @@ async def list_dead_letters(
 
 
 async def retry_dead_letter(client: Redis, dead_stream: str, stored: StoredDeadLetter) -> str:
-    """Publish the original payload to its stream again and drop the dead letter, atomically.
+    """Publish the original entry to its stream again and drop the dead letter, atomically.
 
     Returns the new entry's id in the source stream. Raises RetryRefused when the payload was
     cut when it was dead-lettered (it could only fail again).
     """
     letter = stored.letter
-    if len(letter.payload) >= MAX_DEAD_PAYLOAD_CHARS:
+    if any(len(v) >= MAX_DEAD_PAYLOAD_CHARS for v in (letter.payload, *letter.fields.values())):
         msg = f"its payload was cut at {MAX_DEAD_PAYLOAD_CHARS:,} characters"
         raise RetryRefused(msg)
+    # The entry as it was: its other fields, and `__data__` unless it had none.
+    entry = dict(letter.fields)
+    if letter.payload or not entry:
+        entry[PAYLOAD_FIELD] = letter.payload
     async with client.pipeline(transaction=True) as pipe:
-        pipe.xadd(letter.stream, {PAYLOAD_FIELD: letter.payload.encode()})
+        pipe.xadd(letter.stream, {name: value.encode() for name, value in entry.items()})
         pipe.xdel(dead_stream, stored.id)
         new_id, _ = await pipe.execute()
     return str(new_id.decode() if isinstance(new_id, bytes) else new_id)

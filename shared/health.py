@@ -132,8 +132,10 @@ class HealthServer:
 
 
 @asynccontextmanager
-async def serving(server: HealthServer, port: int | None, *, service: str) -> AsyncIterator[None]:
-    """Serve `server` on 0.0.0.0:`port` for the block (not at all when `port` is None).
+async def serving(
+    server: HealthServer, host: str, port: int | None, *, service: str
+) -> AsyncIterator[None]:
+    """Serve `server` on `host`:`port` for the block (not at all when `port` is None).
 
     A port already taken (a second replica on one host) costs that replica its endpoints,
     not its work: it is logged and the service runs on.
@@ -142,12 +144,12 @@ async def serving(server: HealthServer, port: int | None, *, service: str) -> As
         yield
         return
     try:
-        listener = await asyncio.start_server(server.handle, host="0.0.0.0", port=port)  # noqa: S104
+        listener = await asyncio.start_server(server.handle, host=host, port=port)
     except OSError as exc:
         log.warning("health endpoints not served", service=service, port=port, error=str(exc))
         yield
         return
-    log.info("health endpoints served", service=service, port=port)
+    log.info("health endpoints served", service=service, host=host, port=port)
     try:
         yield
     finally:
@@ -163,7 +165,7 @@ async def side_door(
     service: str,
     group: tuple[str, str] | None = None,
 ) -> AsyncIterator[HealthServer]:
-    """A service's health server on `HEALTH_PORT`, checking Redis (and its group), for a block.
+    """A service's health server on `HEALTH_HOST`:`HEALTH_PORT`, checking Redis (and its group).
 
     Add the service's own checks (model loaded, database reachable) with `add_check`.
     """
@@ -179,7 +181,8 @@ async def side_door(
         streams=list(streams.all),
     )
     try:
-        async with serving(server, settings.health_port or None, service=service):
+        port = settings.health_port or None
+        async with serving(server, settings.health_host, port, service=service):
             yield server
     finally:
         await client.aclose()

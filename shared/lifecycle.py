@@ -8,8 +8,10 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from shared.logging import configure_logging
+from shared.logging import configure_logging, get_logger
 from shared.settings import Settings
+
+log = get_logger(__name__)
 
 
 def stop_cleanly_on_sigterm() -> None:
@@ -26,4 +28,9 @@ def run_consumer(service: str, run: Callable[[Settings], Coroutine[Any, Any, Non
     stop_cleanly_on_sigterm()
     settings = Settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service=service)
-    asyncio.run(run(settings))
+    try:
+        asyncio.run(run(settings))
+    except Exception:
+        # Through the logging (structured, passwords redacted), not Python's bare traceback.
+        log.exception("service failed", service=service)
+        sys.exit(1)

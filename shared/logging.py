@@ -6,7 +6,9 @@ import logging
 import sys
 
 import structlog
-from structlog.typing import Processor
+from structlog.typing import EventDict, Processor
+
+from shared.redact import redact
 
 
 def configure_logging(
@@ -35,6 +37,7 @@ def configure_logging(
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            _redact_values,
             renderer,
         ],
     )
@@ -43,6 +46,11 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+
+
+def _redact_values(_: object, __: str, event: EventDict) -> EventDict:
+    # Last before rendering, so messages, fields and formatted tracebacks are all covered.
+    return {key: redact(value) if isinstance(value, str) else value for key, value in event.items()}
 
 
 def _add_service(service: str) -> Processor:

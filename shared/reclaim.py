@@ -6,13 +6,15 @@ reclaimer beside it for the rest. Every `interval_s` it takes over (XAUTOCLAIM) 
 its group that have been pending for `min_idle_ms`, whoever held them: a replica killed
 mid-batch, a batch whose work failed, a worker cut off from Redis.
 
-Reclaimed entries are retried one at a time, so one poisoned entry fails alone instead of
-taking its batch with it. An entry already delivered `max_deliveries` times is not tried again:
-it goes to the dead-letter stream with the last error seen and is acknowledged. While the
+Reclaimed entries are retried one at a time, each up to the deliveries it has left (with the
+short backoff of `shared.isolation`), so one poisoned entry fails alone instead of taking its
+batch with it. An entry already delivered `max_deliveries` times is not tried again: it goes to
+the dead-letter stream with the last error seen and is acknowledged. While the
 stage's dependencies are down (`Stage.ready`), nothing is claimed, so an outage does not use
 up delivery attempts.
 
-The same loop trims the stream (see `shared.trim`).
+The same loop trims the stream (see `shared.trim`) and forgets consumers that have been idle
+for `forget_idle_ms` with nothing pending (see `shared.membership`).
 """
 
 from __future__ import annotations
@@ -27,16 +29,17 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from shared.batch import MAX_DEAD_PAYLOAD_CHARS
+from shared.batch import named_article_id
 from shared.consumer import Stage
+from shared.isolation import RetryPolicy, describe_failure, handle_isolating
 from shared.logging import get_logger
+from shared.membership import forget_idle_consumers
 from shared.streams import ensure_group, text_of
-from shared.trim import trim_acknowledged
-from shared.wire import PAYLOAD_FIELD, decode_entry
+from shared.trim import Retention, trim_stream
+from shared.wire import Entry
 
 log = get_logger(__name__)
 
-_MAX_ERROR_CHARS = 2_000
 # Remembered last errors, by entry id; old ones go first when there are more.
 _MAX_REMEMBERED = 10_000
 
@@ -47,9 +50,15 @@ class ReclaimPolicy:
 
     min_idle_ms: int
     max_deliveries: int
+    backoff_s: float
+    """First wait before an entry that failed again is retried (doubling, see isolation)."""
     interval_s: float
     count: int
     trim: bool
+    retention: Retention | None
+    """The stream's retention window (public streams), else trimmed to what is acknowledged."""
+    forget_idle_ms: int
+    """Consumers of the group idle this long with nothing pending are deleted."""
 
 
 class Reclaimer:
@@ -83,7 +92,8 @@ class Reclaimer:
             try:
                 await self.reclaim_once()
                 if self._policy.trim:
-                    await trim_acknowledged(self._client, self._stage.stream)
+                    await trim_stream(self._client, self._stage.stream, self._policy.retention)
+                await self._forget_idle()
                 backoff = self._policy.interval_s
             except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
                 log.warning(
@@ -96,6 +106,16 @@ class Reclaimer:
                 backoff = min(backoff * 2, 60.0)
             with anyio.move_on_after(backoff):
                 await self._stopping.wait()
+
+    async def _forget_idle(self) -> None:
+        stage = self._stage
+        forgotten = await forget_idle_consumers(
+            self._client, stage.stream, stage.group, self._policy.forget_idle_ms
+        )
+        if forgotten:
+            log.info(
+                "idle consumers removed", stream=stage.stream, group=stage.group, names=forgotten
+            )
 
     async def reclaim_once(self) -> int:
         """One pass over the group's pending list; returns how many entries it settled."""
@@ -147,55 +167,53 @@ class Reclaimer:
         for raw_id, fields in entries:
             if self._stopping.is_set():
                 break
-            entry_id = text_of(raw_id)
-            delivered = counts.get(entry_id, 1)
+            entry = Entry.read(raw_id, fields)
+            delivered = counts.get(entry.id, 1)
             if delivered > self._policy.max_deliveries:
-                await self._give_up(entry_id, fields, delivered - 1)
+                await self._give_up(entry, delivered - 1)
                 settled += 1
-            elif await self._retry(entry_id, fields, delivered):
+            elif await self._retry(entry, delivered):
                 settled += 1
         return settled
 
-    async def _retry(self, entry_id: str, fields: Any, delivered: int) -> bool:
+    async def _retry(self, entry: Entry, delivered: int) -> bool:
+        policy = RetryPolicy(self._policy.max_deliveries, self._policy.backoff_s)
         try:
-            await self._stage.handle([decode_entry(fields)], [entry_id])
+            # Processed or dead-lettered, unless the stage or Redis is down (raised).
+            await handle_isolating(self._stage, [entry], policy, tried=delivered - 1)
         except Exception as exc:
-            self._remember(entry_id, f"{type(exc).__name__}: {exc}")
+            self._remember(entry.id, describe_failure(exc))
             log.warning(
                 "reclaimed entry failed",
-                entry_id=entry_id,
+                entry_id=entry.id,
                 stream=self._stage.stream,
                 stage=self._stage.group,
                 delivery=delivered,
-                error=self._last_errors[entry_id],
+                error=self._last_errors[entry.id],
             )
             return False
-        await self._client.xack(self._stage.stream, self._stage.group, entry_id)
-        self._last_errors.pop(entry_id, None)
+        await self._client.xack(self._stage.stream, self._stage.group, entry.id)
+        self._last_errors.pop(entry.id, None)
         self._on_reclaimed()
         log.info(
             "reclaimed entry processed",
-            entry_id=entry_id,
+            entry_id=entry.id,
             stream=self._stage.stream,
             stage=self._stage.group,
             delivery=delivered,
         )
         return True
 
-    async def _give_up(self, entry_id: str, fields: Any, failures: int) -> None:
-        item = decode_entry(fields)
-        article_id = item.get("id") if isinstance(item, dict) else None
-        last = self._last_errors.pop(entry_id, "unknown (its consumer stopped without a word)")
-        raw = (fields or {}).get(PAYLOAD_FIELD.encode(), b"")
+    async def _give_up(self, entry: Entry, failures: int) -> None:
+        last = self._last_errors.pop(entry.id, "unknown (its consumer stopped without a word)")
         await self._stage.dead_letter(
-            entry_id,
-            article_id if isinstance(article_id, str) else None,
+            entry,
+            named_article_id(entry.body()),
             f"not processed after {failures} deliveries; last error: {last}",
-            raw.decode("utf-8", "backslashreplace")[:MAX_DEAD_PAYLOAD_CHARS],
         )
-        await self._client.xack(self._stage.stream, self._stage.group, entry_id)
+        await self._client.xack(self._stage.stream, self._stage.group, entry.id)
 
     def _remember(self, entry_id: str, error: str) -> None:
         if len(self._last_errors) >= _MAX_REMEMBERED:
             self._last_errors.pop(next(iter(self._last_errors)))
-        self._last_errors[entry_id] = error[:_MAX_ERROR_CHARS]
+        self._last_errors[entry_id] = error

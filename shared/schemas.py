@@ -253,10 +253,19 @@ class DeadLetter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: Literal[1] = SCHEMA_VERSION
-    article_id: str | None = Field(description="The article's id, when the payload had one.")
+    article_id: str | None = Field(
+        description="The article's id, when the payload had one (a story event's article_id)."
+    )
     stage: str = Field(description="The consumer group that rejected it: enrich, store, …")
     stream: str = Field(description="The stream the entry was read from.")
     entry_id: str = Field(description="The entry's id in that stream.")
     error: str
-    payload: str = Field(description="The payload as received (JSON text), cut at 64,000 chars.")
+    payload: str = Field(
+        description="The entry's __data__ field as received (JSON text; empty when it had "
+        "none), cut at 64,000 chars."
+    )
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="The entry's other fields as received, each value cut at 64,000 chars.",
+    )
     failed_at: datetime

@@ -1,21 +1,17 @@
 """How a consuming service runs: its stage behind a subscriber and a reclaimer, kept alive.
 
 `stage_app` builds the FastStream app of one stage: a batch subscriber reads new entries of
-the group, a `Reclaimer` beside it settles entries left pending. `serve` runs such apps until
-SIGTERM/SIGINT; when FastStream stops the app by itself (it does so when the consumer group
-has vanished, e.g. the stream was deleted), `serve` builds a new one, whose start-up recreates
-the group, and consumption goes on.
+the group, a `Reclaimer` beside it settles entries left pending; `shared.runner.serve` keeps
+such apps running.
 """
 
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
-import anyio
 from faststream import FastStream
 from faststream.redis import RedisBroker
 from faststream.redis.annotations import RedisBatchStreamMessage
@@ -24,25 +20,41 @@ from redis.asyncio import Redis
 
 from shared.broker import group_batches, make_app
 from shared.consumer import Stage, ensure_groups
+from shared.isolation import RetryPolicy, handle_isolating
 from shared.logging import get_logger
+from shared.membership import leave_group
 from shared.metrics import ServiceMetrics
 from shared.reclaim import Reclaimer, ReclaimPolicy
+from shared.retry import UNREACHABLE
 from shared.schemas import DeadLetter
 from shared.settings import Settings
+from shared.trim import Retention
+from shared.wire import Entry
 
 log = get_logger(__name__)
 
-_RESTART_DELAY_S = 1.0
+
+def retention(settings: Settings, stream: str) -> Retention | None:
+    """The retention window of `stream` if it is a public one (see `shared.trim`)."""
+    if stream not in settings.streams.public:
+        return None
+    return Retention(
+        max_age_ms=round(settings.public_retention_days * 86_400_000),
+        max_len=settings.public_retention_maxlen,
+    )
 
 
-def reclaim_policy(settings: Settings, count: int) -> ReclaimPolicy:
-    """The reclaim settings of `settings`, claiming `count` entries per call."""
+def reclaim_policy(settings: Settings, stream: str, count: int) -> ReclaimPolicy:
+    """The reclaim settings of `settings` for `stream`, claiming `count` entries per call."""
     return ReclaimPolicy(
         min_idle_ms=settings.reclaim_min_idle_ms,
         max_deliveries=settings.max_deliveries,
+        backoff_s=settings.retry_backoff_s,
         interval_s=settings.reclaim_interval_s,
         count=count,
         trim=settings.trim_streams,
+        retention=retention(settings, stream),
+        forget_idle_ms=round(settings.consumer_idle_s * 1000),
     )
 
 
@@ -115,7 +127,7 @@ def stage_app(
                 client,
                 stage,
                 settings.consumer_name,
-                reclaim_policy(settings, sub.batch_size),
+                reclaim_policy(settings, stage.stream, sub.batch_size),
                 on_reclaimed=(
                     metrics.reclaimed.labels(stage.group).inc if metrics is not None else None
                 ),
@@ -130,21 +142,59 @@ def stage_app(
             await task
             await client.aclose()
 
+    async def leave_groups() -> None:
+        # After the broker stopped: nothing more is read, and what was read is acknowledged.
+        await leave_stage_groups(settings, stages)
+
     return make_app(
         broker,
         on_startup=[create_groups, *on_startup],
         after_startup=[start_reclaimers],
         on_shutdown=[stop_reclaimers],
-        after_shutdown=after_shutdown,
+        after_shutdown=[leave_groups, *after_shutdown],
     )
+
+
+async def leave_stage_groups(settings: Settings, stages: Sequence[Stage[Any]]) -> None:
+    """Remove this replica's consumer from each stage's group (see `shared.membership`)."""
+    client = Redis.from_url(settings.require_redis_url())
+    try:
+        for stage in stages:
+            handed = await leave_group(
+                client,
+                stage.stream,
+                stage.group,
+                settings.consumer_name,
+                handover_idle_ms=settings.reclaim_min_idle_ms,
+            )
+            log.info(
+                "left consumer group" if handed is not None else "stayed in consumer group",
+                stream=stage.stream,
+                group=stage.group,
+                consumer=settings.consumer_name,
+                handed_over=handed,
+            )
+    except UNREACHABLE as exc:
+        # The consumer stays; other replicas forget it once it has been idle long enough.
+        log.warning("could not leave consumer group: redis unreachable", error=str(exc))
+    finally:
+        await client.aclose()
 
 
 def _subscribe(
     settings: Settings, broker: RedisBroker, stage: Stage[Any], sub: Subscription
 ) -> None:
+    policy = RetryPolicy(settings.max_deliveries, settings.retry_backoff_s)
+
     async def on_batch(body: list[Any], message: RedisBatchStreamMessage) -> None:
-        # Returning acknowledges the batch; raising leaves it pending for the reclaimer.
-        await stage.handle(body, message.raw_message["message_ids"])
+        # Returning acknowledges the batch; raising leaves it pending for the reclaimer. The
+        # entries are read from the raw message, every field of each (for dead letters).
+        raw = message.raw_message
+        entries = [
+            Entry.read(entry_id, fields)
+            for entry_id, fields in zip(raw["message_ids"], raw["data"], strict=True)
+        ]
+        await handle_isolating(stage, entries, policy)
 
     # Entries are validated one by one in `handle` (a bad one must not fail its batch), so
     # FastStream takes any JSON; the contract (AsyncAPI) still shows the event's schema.
@@ -153,31 +203,3 @@ def _subscribe(
         stream=group_batches(stage.stream, stage.group, settings, sub.batch_size),
         title=sub.title,
     )(on_batch)
-
-
-async def serve(build: Callable[[], FastStream], *, service: str) -> None:
-    """Run apps made by `build` until SIGTERM/SIGINT; replace one that stops by itself."""
-    stop_requested = False
-    restarts = 0
-    while True:
-        app = build()
-
-        def request_stop(app: FastStream = app) -> None:
-            nonlocal stop_requested
-            stop_requested = True
-            app.exit()
-
-        async def take_signals(request_stop: Callable[[], None] = request_stop) -> None:
-            # Runs after FastStream installed its own handlers, and replaces them, so that a
-            # signal can be told apart from the app stopping by itself.
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, request_stop)
-
-        app.on_startup(take_signals)
-        await app.run()
-        if stop_requested:
-            return
-        restarts += 1
-        log.warning("service stopped by itself, starting again", service=service, restarts=restarts)
-        await anyio.sleep(_RESTART_DELAY_S)

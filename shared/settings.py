@@ -141,6 +141,23 @@ class Settings(BaseSettings):
     max_deliveries: int = Field(
         default=5, ge=1, description="Deliveries an entry gets before it becomes a dead letter."
     )
+    consumer_idle_s: float = Field(
+        default=300,
+        gt=0,
+        description="A consumer idle this long with nothing pending (a replica that crashed) is "
+        "removed from its group; a clean stop removes its own at once.",
+    )
+    retry_backoff_s: float = Field(
+        default=0.5,
+        ge=0,
+        description="After a batch fails, its entries are retried one by one at once; one that "
+        "fails again is retried after this many seconds, doubling, until MAX_DELIVERIES.",
+    )
+    dead_letters_maxlen: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="The dead-letter stream keeps about this many entries (XADD MAXLEN ~).",
+    )
     redis_outage_s: float = Field(
         default=300,
         ge=0,
@@ -148,7 +165,25 @@ class Settings(BaseSettings):
     )
     trim_streams: bool = Field(
         default=True,
-        description="Trim input streams below what every consumer group has acknowledged.",
+        description="Trim input streams below what every consumer group has acknowledged (the "
+        "public ones only beyond their retention window); off: never trim.",
+    )
+    public_retention_days: float = Field(
+        default=7,
+        gt=0,
+        description="The public streams (enriched articles, story events) keep entries this "
+        "long for readers, even once every consumer group has acknowledged them.",
+    )
+    public_retention_maxlen: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="...and at most about this many entries each (older ones go first, unless a "
+        "consumer group has not acknowledged them).",
+    )
+    health_host: str = Field(
+        default="127.0.0.1",
+        description="Address /healthz, /readyz and /metrics listen on (the image sets 0.0.0.0, "
+        "so probes and Prometheus reach them from outside the container).",
     )
     health_port: int = Field(
         default=8080,

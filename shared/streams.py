@@ -39,6 +39,11 @@ class StreamNames:
         return f"{self.prefix}:stories"
 
     @property
+    def public(self) -> tuple[str, ...]:
+        """The streams outside consumers read: they keep a retention window (`shared.trim`)."""
+        return (self.enriched, self.stories)
+
+    @property
     def all(self) -> tuple[str, ...]:
         """Every stream, in pipeline order."""
         return (self.raw, self.analysed, self.enriched, self.stories, self.dead)
@@ -91,7 +96,8 @@ class GroupStats:
     consumers: int
     pending: int
     lag: int | None
-    """Entries not yet given to the group; None when Redis cannot tell (after deletions)."""
+    """Entries not yet given to the group; None when there are more than `LAG_COUNT_LIMIT`
+    and Redis cannot tell (after deletions, or a restart)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,18 +109,40 @@ class StreamStats:
     groups: tuple[GroupStats, ...]
 
 
+LAG_COUNT_LIMIT = 10_000
+"""When Redis reports no lag, up to this many entries are counted instead."""
+
+
+async def _counted_lag(client: Redis, stream: str, last_delivered: object) -> int | None:
+    # Entries after the group's last-delivered id, counted while that is cheap.
+    after = await client.xrange(
+        stream, min=f"({text_of(last_delivered)}", count=LAG_COUNT_LIMIT + 1
+    )
+    counted = len(after or [])
+    return counted if counted <= LAG_COUNT_LIMIT else None
+
+
 async def stream_stats(client: Redis, stream: str) -> StreamStats:
-    """Length and groups of `stream`, read with XLEN and XINFO GROUPS."""
+    """Length and groups of `stream`, read with XLEN and XINFO GROUPS.
+
+    Redis reports no lag for a group when it cannot derive it (entries deleted after the
+    group's position, its counter lost in a restart); the entries after its position are then
+    counted, up to `LAG_COUNT_LIMIT`.
+    """
     if not await client.exists(stream):
         return StreamStats(stream, 0, ())
     length = int(await client.xlen(stream))
-    groups = tuple(
-        GroupStats(
-            name=text_of(info["name"]),
-            consumers=int(info["consumers"]),
-            pending=int(info["pending"]),
-            lag=None if info.get("lag") is None else int(info["lag"]),
+    groups = []
+    for info in await client.xinfo_groups(stream):
+        lag = info.get("lag")
+        groups.append(
+            GroupStats(
+                name=text_of(info["name"]),
+                consumers=int(info["consumers"]),
+                pending=int(info["pending"]),
+                lag=int(lag)
+                if lag is not None
+                else await _counted_lag(client, stream, info["last-delivered-id"]),
+            )
         )
-        for info in await client.xinfo_groups(stream)
-    )
-    return StreamStats(stream, length, groups)
+    return StreamStats(stream, length, tuple(groups))

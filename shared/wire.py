@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from faststream.redis.parser import MessageFormat
@@ -77,3 +78,36 @@ def decode_entry(fields: Mapping[bytes, bytes] | None) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else value
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One stream entry as read from Redis: its id and every field it has."""
+
+    id: str
+    fields: Mapping[bytes, bytes]
+
+    @classmethod
+    def read(cls, entry_id: bytes | str, fields: Mapping[bytes, bytes] | None) -> Entry:
+        """An entry from the (id, fields) pair redis-py or FastStream hands over."""
+        return cls(_text(entry_id), fields or {})
+
+    def body(self) -> Any:
+        """The event in `__data__`, decoded as a subscriber would (see `decode_entry`)."""
+        return decode_entry(self.fields)
+
+    def payload(self) -> str:
+        """The `__data__` field as text ("" when the entry has none)."""
+        return _text(self.fields.get(PAYLOAD_FIELD.encode(), b""))
+
+    def other_fields(self) -> dict[str, str]:
+        """Every field but `__data__`, as text (whatever a producer put beside the event)."""
+        return {
+            _text(name): _text(value)
+            for name, value in self.fields.items()
+            if _text(name) != PAYLOAD_FIELD
+        }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import anyio
+import httpx
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
@@ -77,3 +79,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def wait_ready(port: int, process: subprocess.Popen[str], timeout_s: float = 180) -> None:
+    """Wait (bounded) until 127.0.0.1:`port`/readyz answers 200, while `process` runs."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert process.poll() is None, "the process exited early"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"port {port} never became ready"
+        time.sleep(0.2)

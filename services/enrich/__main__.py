@@ -10,7 +10,7 @@ from services.enrich.nlp import load_pipeline
 from shared.health import side_door
 from shared.lifecycle import run_consumer
 from shared.metrics import ServiceMetrics
-from shared.service import serve
+from shared.runner import serve
 from shared.settings import Settings
 from shared.streams import ENRICH_GROUP
 

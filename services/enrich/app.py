@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from services.enrich.analysis import analyse
 from services.enrich.copyindex import RedisCopyIndex
 from services.enrich.enricher import Enricher
-from shared.broker import make_broker
+from shared.broker import dead_letter_stream, make_broker
 from shared.consumer import Stage
 from shared.logging import get_logger
 from shared.metrics import ServiceMetrics
@@ -35,7 +35,7 @@ def create_app(
         schema=EnrichedArticle,
     )
     dead_letters = broker.publisher(
-        stream=streams.dead, title="enrich.dead-letters", schema=DeadLetter
+        stream=dead_letter_stream(settings), title="enrich.dead-letters", schema=DeadLetter
     )
     client = Redis.from_url(settings.require_redis_url())
     copies = RedisCopyIndex(

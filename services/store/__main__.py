@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncpg
+
 from services.store.app import create_app
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
 from shared.health import side_door
 from shared.lifecycle import run_consumer
 from shared.metrics import ServiceMetrics
-from shared.service import serve
+from shared.runner import STARTUP_OUTAGES, serve
 from shared.settings import Settings
 from shared.streams import STORE_GROUP
 
@@ -39,7 +41,12 @@ async def _run(settings: Settings) -> None:
             door.add_check("database", database)
             # SIGTERM/SIGINT stop it gracefully (exit 0); an app that stops by itself is
             # replaced.
-            await serve(lambda: create_app(settings, metrics=metrics), service="store")
+            await serve(
+                lambda: create_app(settings, metrics=metrics),
+                service="store",
+                # PostgreSQL refuses connections while it starts up or recovers.
+                outages=(*STARTUP_OUTAGES, asyncpg.CannotConnectNowError),
+            )
     finally:
         await database.close()
 

@@ -8,7 +8,7 @@ from faststream import FastStream
 
 from services.store.database import open_repository
 from services.store.repository import ArticleRepository
-from shared.broker import make_broker
+from shared.broker import dead_letter_stream, make_broker
 from shared.consumer import Stage
 from shared.logging import get_logger
 from shared.metrics import ServiceMetrics
@@ -67,7 +67,7 @@ def create_app(
     streams = settings.streams
     broker = make_broker(settings, metrics)
     dead_letters = broker.publisher(
-        stream=streams.dead, title="store.dead-letters", schema=DeadLetter
+        stream=dead_letter_stream(settings), title="store.dead-letters", schema=DeadLetter
     )
     slot = _RepositorySlot(repository_factory, settings.database_url)
 

@@ -16,7 +16,7 @@ from services.stories.lease import Lease, lease_key
 from shared.health import side_door
 from shared.lifecycle import run_consumer
 from shared.metrics import ServiceMetrics
-from shared.service import serve
+from shared.runner import serve
 from shared.settings import Settings
 from shared.streams import STORIES_GROUP
 

@@ -18,7 +18,7 @@ from services.stories.clustering import StoryClusterer
 from services.stories.desk import StoryDesk, TimeBounds
 from services.stories.lease import lease_key
 from services.stories.state import Fence, RedisStoryState
-from shared.broker import make_broker
+from shared.broker import dead_letter_stream, make_broker
 from shared.consumer import Failures, Stage
 from shared.english import english_zipf
 from shared.logging import get_logger
@@ -49,7 +49,7 @@ def create_app(settings: Settings, metrics: ServiceMetrics | None = None) -> Fas
         schema=StoryEvent,
     )
     dead_letters = broker.publisher(
-        stream=streams.dead, title="stories.dead-letters", schema=DeadLetter
+        stream=dead_letter_stream(settings), title="stories.dead-letters", schema=DeadLetter
     )
     window = timedelta(hours=settings.story_window_hours)
     client = Redis.from_url(settings.require_redis_url())

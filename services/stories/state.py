@@ -28,6 +28,7 @@ from redis.exceptions import ResponseError
 from services.stories.clustering import Story
 from services.stories.desk import follow_merges
 from services.stories.lease import lease_key
+from shared.consumer import StageUnavailable
 from shared.streams import StreamNames, text_of
 
 
@@ -69,8 +70,9 @@ def story_from_json(text: str | bytes) -> Story:
     )
 
 
-class LeaseLostError(RuntimeError):
-    """The stories lease is not this replica's any more: its batch must not be saved."""
+class LeaseLostError(StageUnavailable):
+    """The stories lease is not this replica's any more: its batch must not be saved (nor its
+    articles counted as failing: the new holder places them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from newswire.up import HEALTH_PORTS
 from shared.settings import Settings
 from tests.conftest import ROOT, SEEDS
+from tests.helpers import wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -28,19 +28,6 @@ def _env(settings: Settings) -> dict[str, str]:
         "STREAM_PREFIX": settings.stream_prefix,
         "DATABASE_URL": settings.database_url,
     }
-
-
-def _wait_ready(port: int, up: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        assert up.poll() is None, "newswire up exited early"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"port {port} never became ready"
-        time.sleep(0.2)
 
 
 def test_replay_shows_each_failure_and_the_totals(settings: Settings, tmp_path: Path) -> None:
@@ -69,8 +56,8 @@ def test_up_runs_the_services_until_sigterm(settings: Settings, tmp_path: Path) 
         text=True,
     )
     try:
-        _wait_ready(HEALTH_PORTS["store"], up)
-        _wait_ready(HEALTH_PORTS["enrich"], up)
+        wait_ready(HEALTH_PORTS["store"], up)
+        wait_ready(HEALTH_PORTS["enrich"], up)
         replay = subprocess.run(
             [NEWSWIRE, "replay", str(SEEDS)],
             env=_env(settings),

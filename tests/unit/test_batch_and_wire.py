@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from shared.batch import MAX_DEAD_PAYLOAD_CHARS, split_batch
 from shared.consumer import Failures, Stage
-from shared.schemas import DeadLetter, RawArticle, SourceRef
-from shared.wire import PlainJSONFormat
+from shared.schemas import DeadLetter, RawArticle, SourceRef, StoryEvent
+from shared.wire import Entry, PlainJSONFormat
 
 
 def _raw(article_id: str = "a1") -> dict[str, Any]:
@@ -35,13 +36,53 @@ def test_split_batch_keeps_good_entries_and_explains_bad_ones() -> None:
     assert reasons["3-0"][0] == "a2"
     assert "schema_version 99" in reasons["3-0"][1]
     assert reasons["4-0"] == ("a3", "text: Field required")
-    wrong = next(r for r in rejected if r.entry_id == "3-0")
-    assert json.loads(wrong.payload) == wrong_version  # kept as JSON text, as received
 
 
-def test_split_batch_caps_the_payload_kept() -> None:
-    _, (bad,) = split_batch(["x" * (MAX_DEAD_PAYLOAD_CHARS * 2)], ["1-0"], RawArticle)
-    assert len(bad.payload) == MAX_DEAD_PAYLOAD_CHARS
+def _entry(entry_id: str, **fields: str | bytes) -> Entry:
+    return Entry.read(
+        entry_id, {k.encode(): v if isinstance(v, bytes) else v.encode() for k, v in fields.items()}
+    )
+
+
+async def _dead_letters_of(model: type[BaseModel], entries: list[Entry]) -> list[DeadLetter]:
+    dead: list[DeadLetter] = []
+
+    async def sink(letter: DeadLetter) -> None:
+        dead.append(letter)
+
+    async def work(_: list[Any]) -> None:
+        return None
+
+    stage = Stage(group="g", stream="s", model=model, work=work, dead_letters=sink)
+    await stage.handle(entries)
+    return dead
+
+
+async def test_dead_letters_keep_every_field_of_the_entry_as_received() -> None:
+    wrong_version = json.dumps({**_raw("a2"), "schema_version": 99})
+    dead = await _dead_letters_of(
+        RawArticle,
+        [
+            _entry("1-0", __data__=wrong_version, trace="t-1"),
+            _entry("2-0", title="no data field", body=b"\xff bytes"),
+            _entry("3-0", __data__="x" * (MAX_DEAD_PAYLOAD_CHARS * 2)),
+        ],
+    )
+    versioned, fieldless, huge = dead
+    assert (versioned.article_id, versioned.payload) == ("a2", wrong_version)  # as received
+    assert versioned.fields == {"trace": "t-1"}
+    assert (fieldless.payload, fieldless.fields) == (
+        "",
+        {"title": "no data field", "body": "\\xff bytes"},
+    )
+    assert len(huge.payload) == MAX_DEAD_PAYLOAD_CHARS
+
+
+async def test_a_story_event_dead_letter_names_its_article() -> None:
+    (letter,) = await _dead_letters_of(
+        StoryEvent, [_entry("1-0", __data__=json.dumps({"schema_version": 1, "article_id": "a9"}))]
+    )
+    assert letter.article_id == "a9"
 
 
 def test_split_batch_refuses_mismatched_ids() -> None:
@@ -87,8 +128,12 @@ async def test_events_the_work_names_as_failed_become_dead_letters_and_the_rest_
         dead.append(letter)
 
     stage = Stage(group="g", stream="s", model=RawArticle, work=work, dead_letters=sink)
-    items = [_raw(article_id) for article_id in ("a", "bad", "c")]
-    await stage.handle(items, [b"1-0", b"2-0", b"3-0"])
+    await stage.handle(
+        [
+            _entry(f"{n}-0", __data__=json.dumps(_raw(article_id)))
+            for n, article_id in enumerate(("a", "bad", "c"), start=1)
+        ]
+    )
     assert done == ["a", "c"]
     (letter,) = dead
     assert (letter.entry_id, letter.article_id, letter.error) == ("2-0", "bad", "cannot place it")

@@ -197,6 +197,15 @@ def test_services_wait_for_what_they_use(service: str, needs: set[str]) -> None:
     assert set(_compose()["services"][service]["depends_on"]) == needs
 
 
+def test_the_seed_replay_runs_only_when_asked_for() -> None:
+    # Under a profile: `up` (and `up --scale …`) leaves it alone; `--profile seed run` runs it.
+    services = _compose()["services"]
+    assert services["ingest"]["profiles"] == ["seed"]
+    assert [name for name, service in services.items() if "profiles" in service] == ["ingest"]
+    readme = (ROOT / "README.md").read_text()
+    assert "--profile seed run --rm ingest" in readme
+
+
 def test_restart_policies() -> None:
     # ingest replays once and exits: restarting it would publish the seeds again.
     services = _compose()["services"]
@@ -295,3 +304,16 @@ def test_long_running_services_are_checked_on_their_readiness_endpoint(name: str
     port = service["environment"]["HEALTH_PORT"]
     assert f"127.0.0.1:{port}/readyz" in test
     assert Settings(health_port=port).health_port == port
+
+
+def test_image_serves_health_endpoints_beyond_loopback(clean_env: pytest.MonkeyPatch) -> None:
+    # Outside a container they listen on loopback only; inside, probes come from outside.
+    assert Settings().health_host == "127.0.0.1"
+    env = dict(
+        word.split("=", 1)
+        for keyword, words in _final_stage().instructions
+        if keyword == "ENV"
+        for word in words
+    )
+    assert env["HEALTH_HOST"] == "0.0.0.0"
+    assert Settings(health_host=env["HEALTH_HOST"]).health_host == "0.0.0.0"
