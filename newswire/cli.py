@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +17,7 @@ from newswire.demo import DemoError, run_demo
 from newswire.feeds import feeds
 from newswire.storylist import stories
 from newswire.watch import stats, tail
-from shared.batch import split_batch
 from shared.logging import configure_logging
-from shared.schemas import RawArticle
 
 app = typer.Typer(
     help="newswire: news articles in, enriched and de-duplicated news events out.",
@@ -111,21 +108,18 @@ def _json_lines(stream: TextIO, batch_size: int) -> Iterator[list[tuple[int, str
         yield batch
 
 
-def _decode_line(line: str) -> object:
-    # A line that is not JSON stays text, which validation then rejects like any bad payload.
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError:
-        return line
-
-
 @app.command()
 def enrich(
     file: Annotated[
-        str, typer.Argument(help="Raw-article JSON lines; '-' or nothing for standard input.")
+        str,
+        typer.Argument(
+            help="JSON lines: raw-article events, or replay lines (`text`, optional `title`, "
+            "`outlet`, `url`, `guid`, `published_at`); '-' or nothing for standard input."
+        ),
     ] = "-",
 ) -> None:
-    """Enrich raw-article JSON lines and print enriched JSON lines (the service's code path)."""
+    """Enrich JSON lines and print enriched JSON lines (the service's code path)."""
+    from newswire.enrichinput import article_of_line
     from services.enrich.enricher import Enricher
     from services.enrich.nlp import load_pipeline
 
@@ -133,14 +127,24 @@ def enrich(
     configure_logging(level="WARNING", json=False)
     enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
     failed = 0
+    name = "<stdin>" if file == "-" else file
     with sys.stdin if file == "-" else Path(file).open(encoding="utf-8") as source:
         for batch in _json_lines(source, settings.enrich_batch_size):
-            items = [_decode_line(line) for _, line in batch]
-            accepted, rejected = split_batch(items, [str(n) for n, _ in batch], RawArticle)
-            for bad in rejected:
-                err.print(f"line {bad.entry_id}: {bad.error}")
-            failed += len(rejected)
-            for article in enricher.enrich([a.event for a in accepted]):
+            accepted = []
+            for number, line in batch:
+                try:
+                    accepted.append(
+                        article_of_line(
+                            line,
+                            source=name,
+                            number=number,
+                            max_text_bytes=settings.max_article_bytes,
+                        )
+                    )
+                except ValueError as exc:
+                    err.print(f"line {number}: {exc}")
+                    failed += 1
+            for article in enricher.enrich(accepted):
                 sys.stdout.write(article.model_dump_json() + "\n")
     if failed:
         raise typer.Exit(1)

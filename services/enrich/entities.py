@@ -20,7 +20,8 @@ from services.enrich.countries import CountryAliases
 from shared.ids import entity_key
 from shared.schemas import Entity, Mention
 
-_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+# With the space of a tokenised text ("Miura 's"), which must not end the mention.
+_POSSESSIVE = re.compile(r"(?:\s*['’]s|(?<=s)['’])$")
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _PLACE_LABELS = frozenset({"GPE", "LOC"})
 _PREFIX = re.compile(r"^(?i:post|pre|non|anti|pro|ex)-(?=[A-Z])")
@@ -87,6 +88,9 @@ def clean_mention(mention: RawMention) -> _Clean | None:
     if trailing and trailing.start() > 0:
         end -= len(text) - trailing.start()
         text = text[: trailing.start()]
+    # Offsets follow the text: no mention starts or ends on whitespace.
+    start += len(text) - len(text.lstrip())
+    end -= len(text) - len(text.rstrip())
     text = text.strip()
     if not any(ch.isupper() for ch in text):
         return None

@@ -199,3 +199,19 @@ def test_larger_countries_own_shared_adjectives() -> None:
 
 def test_entity_keys_are_ascii_slugs() -> None:
     assert entity_key("PERSON", "Recep Tayyip Erdoğan") == "PERSON:recep-tayyip-erdogan"
+
+
+@pytest.mark.parametrize(
+    ("surface", "label", "expected"),
+    [
+        ("Miura 's", "PERSON", "Miura"),  # a tokenised possessive, space and all
+        ("Miura's", "PERSON", "Miura"),
+        ("the  Reds", "ORG", "Reds"),
+        ("Paris'", "GPE", "Paris"),
+    ],
+)
+def test_no_mention_starts_or_ends_on_whitespace(surface: str, label: str, expected: str) -> None:
+    body = f"Report: {surface} and more"
+    cleaned = clean_mention(_m(surface, label, 8))
+    assert cleaned is not None
+    assert body[cleaned.start : cleaned.end] == expected == cleaned.text
