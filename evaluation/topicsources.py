@@ -30,7 +30,8 @@ from services.enrich.iptc import load_concepts, top_level_names
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOPIC_DATA = Path(__file__).resolve().parent / "topic-data"
 Split = Literal["train", "dev", "test"]
-Role = Literal["train", "cross-source"]
+# `dev`: an annotated set scored beside the raw model (the NER sets of `ner-data/`).
+Role = Literal["train", "cross-source", "dev"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +129,8 @@ def digest(files: Iterable[Path], root: Path) -> str:
     return outer.hexdigest()
 
 
-def load_source(source: Source, data: Path) -> list[LabelledArticle]:
-    """Every mapped item of a source, read from `data/<name>/` after checking its digest."""
+def pinned_files(source: Source, data: Path) -> list[Path]:
+    """The source's files under `data/<name>/`; SourceError unless they are the pinned ones."""
     root = data / source.name
     files = source_files(source, root)
     found = digest(files, root)
@@ -139,6 +140,12 @@ def load_source(source: Source, data: Path) -> list[LabelledArticle]:
             f"expected {source.sha256}); check out {source.repository} at {source.commit}"
         )
         raise SourceError(msg)
+    return files
+
+
+def load_source(source: Source, data: Path) -> list[LabelledArticle]:
+    """Every mapped item of a source, read from `data/<name>/` after checking its digest."""
+    files = pinned_files(source, data)
     mapping = load_mapping(source.name)
     reader = _READERS[source.format]
     items = []

@@ -171,14 +171,23 @@ def evaluate(
             "checked out (one folder per source): also score topics on them."
         ),
     ] = None,
+    ner_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with the annotated sets of evaluation/ner-data/sources.json checked "
+            "out: also score entity mentions on them beside the raw model."
+        ),
+    ] = None,
 ) -> None:
-    """Score enrichment against the gold sets (entity P/R/F1, topic accuracy) and, with
-    --topic-data, topics on public labelled news (top-1, macro-F1, coarse groups)."""
+    """Score enrichment against the gold sets (entity P/R/F1, topic accuracy); with
+    --topic-data, topics on public labelled news (top-1, macro-F1, coarse groups); with
+    --ner-data, entity mentions on public annotated news, project beside raw model."""
     from evaluation.topicsources import SourceError
     from newswire.evaluation import (
         make_enricher,
         print_reports,
         run_evaluation,
+        run_ner_evaluation,
         run_topic_evaluation,
     )
 
@@ -191,11 +200,13 @@ def evaluate(
     enricher = make_enricher(settings)
     try:
         topic_reports = run_topic_evaluation(enricher, topic_data) if topic_data else []
+        ner_reports = run_ner_evaluation(enricher, ner_data) if ner_data else []
     except SourceError as exc:
-        err.print(f"Topic data: {exc}")
+        err.print(f"Evaluation data: {exc}")
         raise typer.Exit(2) from exc
     reports = run_evaluation(enricher, files, seeds)
-    print_reports(reports, topic_reports, Console(), as_json=as_json, details=details)
+    console = Console()
+    print_reports(reports, topic_reports, ner_reports, console, as_json=as_json, details=details)
 
 
 @app.command("evaluate-stories")

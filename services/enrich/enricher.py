@@ -104,7 +104,8 @@ class Enricher:
         countries: CountryAliases | None = None,
         topics: TopicClassifier | None = None,
     ) -> None:
-        self._nlp = nlp
+        self.nlp = nlp
+        """The spaCy pipeline (the evaluation runs it alone, as the raw model)."""
         self._batch_size = batch_size
         self._countries = countries or load_country_aliases()
         self._topics = topics or TopicClassifier(load_topic_model())
@@ -119,7 +120,7 @@ class Enricher:
         docs = dict(
             zip(
                 modelled,
-                self._nlp.pipe(
+                self.nlp.pipe(
                     (prepared[n].text.model_joined for n in modelled), batch_size=self._batch_size
                 ),
                 strict=True,

@@ -62,6 +62,8 @@ class _Clean:
     field: Literal["title", "text"]
     start: int
     end: int
+    own_label: str | None = None
+    """The mention's type where it is not its entity's (a nationality word: NORP)."""
 
 
 def clean_mention(mention: RawMention) -> _Clean | None:
@@ -146,7 +148,9 @@ def _group(mentions: Sequence[_Clean], countries: CountryAliases) -> list[_Group
         if country:
             group.fixed_label = "GPE"
             group.fixed_name = True
-        group.mentions.append(mention)
+        # "French" names the people, not the place: the country's entity, a NORP mention.
+        nationality = country is not None and countries.is_nationality(mention.text)
+        group.mentions.append(replace(mention, own_label="NORP") if nationality else mention)
     return list(groups.values())
 
 
@@ -257,7 +261,10 @@ def resolve_entities(
                 count=len(ordered),
                 forms=tuple(dict.fromkeys(m.text for m in ordered)),
                 salience=round(weight / total, 4),
-                mentions=tuple(Mention(field=m.field, start=m.start, end=m.end) for m in ordered),
+                mentions=tuple(
+                    Mention(field=m.field, start=m.start, end=m.end, label=m.own_label)
+                    for m in ordered
+                ),
             )
         )
     first = {e.key: n for n, e in enumerate(entities)}

@@ -215,3 +215,23 @@ def test_no_mention_starts_or_ends_on_whitespace(surface: str, label: str, expec
     cleaned = clean_mention(_m(surface, label, 8))
     assert cleaned is not None
     assert body[cleaned.start : cleaned.end] == expected == cleaned.text
+
+
+def test_nationality_words_are_norp_mentions_of_their_countrys_entity() -> None:
+    names = _resolve(
+        [
+            _m("France", "GPE", 0),
+            _m("French", "NORP", 20),
+            _m("the French", "NORP", 40),
+            _m("Polish", "NORP", 60),
+        ]
+    )
+    france, poland = names["France"], names["Poland"]
+    assert (france.key, france.label, france.forms) == ("GPE:france", "GPE", ("France", "French"))
+    assert [m.label for m in france.mentions] == [None, "NORP", "NORP"]
+    # A country named only by its people is still that country's entity, under its key.
+    assert (poland.key, poland.label, [m.label for m in poland.mentions]) == (
+        "GPE:poland",
+        "GPE",
+        ["NORP"],
+    )
