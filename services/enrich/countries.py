@@ -71,7 +71,6 @@ class CountryAliases:
             country = self._codes.get(key) or self._names.get(key.removesuffix("s"))
         return country
 
-
     def is_nationality(self, surface: str) -> bool:
         """Whether `surface` is a people's name ("French", "the Russians"), not a place's."""
         key = alias_key(surface)
