@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from services.enrich.boilerplate import DATELINE
+from services.enrich.boilerplate import place_line
 
 _WORD = re.compile(r"[^\W\d_][^\W_'’.-]*", re.UNICODE)
 # Shorter all-caps words are most often acronyms (US, UN, EU, BBC) and stay as they are.
@@ -43,7 +43,7 @@ def soften_shouting(text: str) -> str:
 def _soften_line(line: str) -> str:
     if _shouting(line):
         return _WORD.sub(_soften_word, line)
-    dateline = DATELINE.match(line)
+    dateline = place_line(line)
     if not dateline:
         return line
     end = dateline.end("place")

@@ -38,6 +38,10 @@ _HONORIFIC = re.compile(
 # Proper names are capitalised: lower-case words at the end ("Green Renewal party") are not
 # part of the name, and a span with no capital at all ("coast guard") is not a name.
 _TRAILING_LOWER = re.compile(r"(?:\s+[a-z][\w-]*)+$")
+# People and places are not numbered: trailing figures are a dateline's date or a table's
+# score ("MELBOURNE 1996-12-06", "Ajaccio 2"), not the name.
+_TRAILING_FIGURES = re.compile(r"(?:\s+[^\sA-Za-z]*\d[^\sA-Za-z]*)+$")
+_UNNUMBERED_LABELS = frozenset({"PERSON", "GPE", "LOC", "NORP"})
 # Salience weights: the headline and the lead say what the article is about.
 _TITLE_WEIGHT, _LEAD_WEIGHT, _BODY_WEIGHT = 3.0, 2.0, 1.0
 
@@ -86,6 +90,10 @@ def clean_mention(mention: RawMention) -> _Clean | None:
     while mention.label == "PERSON" and (honorific := _HONORIFIC.match(text)):
         start += honorific.end()
         text = text[honorific.end() :]
+    figures = _TRAILING_FIGURES.search(text) if mention.label in _UNNUMBERED_LABELS else None
+    if figures and figures.start() > 0:
+        end -= len(text) - figures.start()
+        text = text[: figures.start()]
     trailing = _TRAILING_LOWER.search(text)
     if trailing and trailing.start() > 0:
         end -= len(text) - trailing.start()
