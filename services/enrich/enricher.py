@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from services.enrich.boilerplate import MaskedSpan, dateline_place, find_boilerplate, mask
-from services.enrich.casing import soften_shouting
+from services.enrich.casing import lower_case_words, model_case_title, soften_shouting
 from services.enrich.countries import CountryAliases, load_country_aliases
 from services.enrich.entities import RawMention, resolve_entities
 from services.enrich.iptc import top_level_names
@@ -67,10 +67,12 @@ class Prepared(NamedTuple):
 
 
 def prepare(article: RawArticle) -> Prepared:
-    """The text as the model reads it (boilerplate blanked, shouting softened) and its layout."""
+    """The text as the model reads it (boilerplate blanked, headline case undone) and its
+    layout."""
     boilerplate = find_boilerplate(article.text)
-    body = soften_shouting(mask(article.text, boilerplate))
-    title = soften_shouting(article.title) if article.title else None
+    lower_words = lower_case_words(article.text)
+    body = soften_shouting(mask(article.text, boilerplate), lower_words)
+    title = model_case_title(article.title, lower_words) if article.title else None
     text = ArticleText(article.title, article.text, model_title=title, model_body=body)
     return Prepared(text, _lead_end(article.text, boilerplate), dateline_place(article.text))
 

@@ -132,6 +132,16 @@ class _Group:
         top = max(votes.values())
         return next(m.label for m in self.mentions if votes[m.label] == top)
 
+    def mention_label(self, mention: _Clean) -> str | None:
+        """A mention's own type, where it is not the entity's: a nationality word, or the
+        model's label where no label has most of the votes (a tie relabels nothing)."""
+        if mention.own_label or self.fixed_label:
+            return mention.own_label
+        votes = Counter(m.label for m in self.mentions)
+        if 2 * max(votes.values()) > len(self.mentions) or mention.label == self.label:
+            return None
+        return mention.label
+
     @property
     def words(self) -> list[str]:
         return self.name.split()
@@ -270,7 +280,7 @@ def resolve_entities(
                 forms=tuple(dict.fromkeys(m.text for m in ordered)),
                 salience=round(weight / total, 4),
                 mentions=tuple(
-                    Mention(field=m.field, start=m.start, end=m.end, label=m.own_label)
+                    Mention(field=m.field, start=m.start, end=m.end, label=group.mention_label(m))
                     for m in ordered
                 ),
             )

@@ -235,3 +235,12 @@ def test_nationality_words_are_norp_mentions_of_their_countrys_entity() -> None:
         "GPE",
         ["NORP"],
     )
+
+
+def test_a_tied_vote_relabels_no_mention() -> None:
+    tied = _resolve([_m("Derbyshire", "PERSON", 0), _m("Derbyshire", "ORG", 30)])["Derbyshire"]
+    assert (tied.label, [m.label for m in tied.mentions]) == ("PERSON", [None, "ORG"])
+    voted = _resolve(
+        [_m("Tavildara", "GPE", 0), _m("Tavildara", "GPE", 30), _m("Tavildara", "PERSON", 60)]
+    )["Tavildara"]
+    assert (voted.label, [m.label for m in voted.mentions]) == ("GPE", [None, None, None])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from services.enrich.boilerplate import dateline_place, find_boilerplate
-from services.enrich.casing import soften_shouting
+from services.enrich.casing import lower_case_words, model_case_title, soften_shouting
 from services.enrich.enricher import Enricher
 from services.enrich.entities import clean_mention
 from services.enrich.nlp import load_pipeline
@@ -76,3 +76,30 @@ def test_people_and_places_do_not_end_in_figures() -> None:
         cleaned = clean_mention(_m(surface, label, 0))
         assert cleaned is not None
         assert (cleaned.text, cleaned.end) == (expected, len(expected))
+
+
+def test_title_case_headlines_are_read_so_names_end_where_they_end() -> None:
+    assert model_case_title("Justin Bieber Gets Irritated in Deposition") == (
+        "Justin Bieber gets Irritated in Deposition"
+    )
+    body = "Cantor was defeated on Tuesday by an economics professor, Brat."
+    assert model_case_title("Eric Cantor Defeated by David Brat", lower_case_words(body)) == (
+        "Eric Cantor defeated by David Brat"
+    )
+    # A sentence-case headline is left as written; so are short words and the first word.
+    assert model_case_title("Over 40 hurt as storm hits Greyport") == (
+        "Over 40 hurt as storm hits Greyport"
+    )
+    words = lower_case_words(body + " He retires.")
+    assert soften_shouting("NFL PLAYER RETIRES AFTER TITLE", words) == (
+        "NFL Player retires after Title"
+    )
+
+
+def test_a_title_case_headline_keeps_the_key_its_body_gives() -> None:
+    title = "Kristaps Ozolins Defeated by Jurgis Berzins in Greyport"
+    body = "Kristaps Ozolins was defeated on Sunday by Jurgis Berzins, a newcomer."
+    (article,) = _enricher().enrich([_article("headline", body, title=title)])
+    keys = {e.key for e in article.entities}
+    assert {"PERSON:kristaps-ozolins", "PERSON:jurgis-berzins"} <= keys
+    assert not any("defeated" in key for key in keys)
