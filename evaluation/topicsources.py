@@ -173,16 +173,17 @@ def _text_id(source: str, text: str) -> str:
 
 # Wikipedia's Current events portal as Markdown: "#### Category" headings, nested bullets
 # whose leaves are the news items; inner bullets are the story they belong to.
-_HEADING = re.compile(r"^#{2,6}\s+(.+?)\s*$")
-_BULLET = re.compile(r"^(\s*)[*-]\s+(.*\S)\s*$")
-_CITATION = re.compile(r"\s*\[\((?:[^\]]*)\)\]\([^)\s]*\)")
+# Markdown of the portal pages, shared with the key-stability reader (`storykeys`).
+HEADING = re.compile(r"^#{2,6}\s+(.+?)\s*$")
+BULLET = re.compile(r"^(\s*)[*-]\s+(.*\S)\s*$")
+CITATION = re.compile(r"\s*\[\((?:[^\]]*)\)\]\([^)\s]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 _EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 _MIN_ITEM_WORDS = 6
 
 
 def _plain(markdown: str) -> str:
-    text = _LINK.sub(r"\1", _CITATION.sub("", markdown))
+    text = _LINK.sub(r"\1", CITATION.sub("", markdown))
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
@@ -191,9 +192,9 @@ def _wcep_markdown(files: list[Path], mapping: Mapping[str, str | None]) -> Iter
     for path in files:
         lines = path.read_text(encoding="utf-8").splitlines()
         category: str | None = None
-        bullets = [(n, _BULLET.match(line)) for n, line in enumerate(lines)]
+        bullets = [(n, BULLET.match(line)) for n, line in enumerate(lines)]
         for n, line in enumerate(lines):
-            if heading := _HEADING.match(line):
+            if heading := HEADING.match(line):
                 category = heading.group(1).strip()
                 continue
             match = bullets[n][1]

@@ -178,15 +178,24 @@ def evaluate(
             "out: also score entity mentions on them beside the raw model."
         ),
     ] = None,
+    key_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with the topic source wcep-2025-2026 checked out: also measure how "
+            "stable entity keys are across the items of a story."
+        ),
+    ] = None,
 ) -> None:
     """Score enrichment against the gold sets (entity P/R/F1, topic accuracy); with
     --topic-data, topics on public labelled news (top-1, macro-F1, coarse groups); with
-    --ner-data, entity mentions on public annotated news, project beside raw model."""
+    --ner-data, entity mentions on public annotated news, project beside raw model; with
+    --key-data, key stability across the items of real news stories."""
     from evaluation.topicsources import SourceError
     from newswire.evaluation import (
         make_enricher,
         print_reports,
         run_evaluation,
+        run_key_stability,
         run_ner_evaluation,
         run_topic_evaluation,
     )
@@ -201,12 +210,15 @@ def evaluate(
     try:
         topic_reports = run_topic_evaluation(enricher, topic_data) if topic_data else []
         ner_reports = run_ner_evaluation(enricher, ner_data) if ner_data else []
+        stability = run_key_stability(enricher, key_data) if key_data else None
     except SourceError as exc:
         err.print(f"Evaluation data: {exc}")
         raise typer.Exit(2) from exc
     reports = run_evaluation(enricher, files, seeds)
     console = Console()
-    print_reports(reports, topic_reports, ner_reports, console, as_json=as_json, details=details)
+    print_reports(
+        reports, topic_reports, ner_reports, stability, console, as_json=as_json, details=details
+    )
 
 
 @app.command("evaluate-stories")

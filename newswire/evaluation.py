@@ -15,6 +15,7 @@ from evaluation.goldfiles import inline_article
 from evaluation.nercompare import Comparison, compare
 from evaluation.nerdata import AnnotatedText, load_ner_manifest, load_ner_source
 from evaluation.stories import MemoryPipeline, StoryReport, evaluate_stories, load_story_gold
+from evaluation.storykeys import KeyStability, LinkedItem, key_stability, load_linked_items
 from evaluation.topicmetrics import Prediction, confusions, topic_figures
 from evaluation.topicsources import LabelledArticle, SourceError, load_manifest, load_source
 from services.enrich.enricher import Enricher
@@ -93,6 +94,41 @@ def run_ner_evaluation(enricher: Enricher, data: Path) -> list[Comparison]:
     return reports
 
 
+_KEY_SOURCE = "wcep-2025-2026"
+
+
+def run_key_stability(enricher: Enricher, data: Path) -> KeyStability:
+    """Key stability on the portal's items grouped by story (`data/wcep-2025-2026/`, the
+    pinned topic source), each item enriched alone."""
+    (source,) = [s for s in load_manifest() if s.name == _KEY_SOURCE]
+
+    def enrich(items: list[LinkedItem]) -> list[EnrichedArticle]:
+        enriched: list[EnrichedArticle] = []
+        for start in range(0, len(items), _ENRICH_CHUNK):
+            chunk = items[start : start + _ENRICH_CHUNK]
+            enriched.extend(
+                enricher.enrich(
+                    [inline_article(f"{i.story}:{n}", i.text) for n, i in enumerate(chunk, start)]
+                )
+            )
+        return enriched
+
+    return key_stability(load_linked_items(source, data), enrich)
+
+
+def print_key_stability(report: KeyStability, console: Console, *, details: bool) -> None:
+    """The key-stability figures; with `details`, the entities that got two keys."""
+    table = Table(title="Entity keys across a story's items (Current events portal 2025-2026)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in report.figures().items():
+        table.add_row(name, str(value))
+    console.print(table)
+    if details:
+        for split in report.splits:
+            console.print(split)
+
+
 def print_ner_reports(reports: Sequence[Comparison], console: Console, *, details: bool) -> None:
     """Per set, the project's figures beside the raw model's."""
     for report in reports:
@@ -131,6 +167,7 @@ def print_reports(
     reports: Sequence[Report],
     topic_reports: Sequence[TopicReport],
     ner_reports: Sequence[Comparison],
+    stability: KeyStability | None,
     console: Console,
     *,
     as_json: bool,
@@ -143,9 +180,12 @@ def print_reports(
             "reports": {report.name: report.figures() for report in reports},
             "topics": {report.name: report.figures for report in topic_reports},
             "entity_mentions": {report.name: report.figures() for report in ner_reports},
+            "key_stability": stability.figures() if stability else {},
         }
         console.print_json(json.dumps(document))
         return
+    if stability is not None:
+        print_key_stability(stability, console, details=details)
     if ner_reports:
         print_ner_reports(ner_reports, console, details=details)
     if topic_reports:

@@ -42,6 +42,18 @@ _TRAILING_LOWER = re.compile(r"(?:\s+[a-z][\w-]*)+$")
 # score ("MELBOURNE 1996-12-06", "Ajaccio 2"), not the name.
 _TRAILING_FIGURES = re.compile(r"(?:\s+[^\sA-Za-z]*\d[^\sA-Za-z]*)+$")
 _UNNUMBERED_LABELS = frozenset({"PERSON", "GPE", "LOC", "NORP"})
+# A name's last word that says what kind of thing it names, whatever one mention's label
+# ("Zamfara State" is no person, "Pakistan Army" no place): the label, and so the key, stays
+# the same in every article however the model read the name in one short text.
+_PLACE_HEADS = frozenset({"Province", "Oblast", "Governorate", "Krai", "Prefecture", "County"})
+_ORG_HEADS = frozenset(
+    {
+        "Army", "Navy", "Forces", "Party", "Council", "Court", "Ministry", "Bank", "Company",
+        "Corporation", "Corp", "Inc", "University", "Agency", "Committee", "Commission",
+        "Front", "Movement", "Brigade", "Brigades", "Police", "Parliament", "Assembly",
+        "Association", "Federation", "Organization", "Organisation", "Institute", "Club",
+    }
+)  # fmt: skip
 # Salience weights: the headline and the lead say what the article is about.
 _TITLE_WEIGHT, _LEAD_WEIGHT, _BODY_WEIGHT = 3.0, 2.0, 1.0
 
@@ -128,6 +140,11 @@ class _Group:
     def label(self) -> str:
         if self.fixed_label:
             return self.fixed_label
+        words = self.words
+        if len(words) > 1 and words[-1] in _PLACE_HEADS:
+            return "GPE"
+        if len(words) > 1 and words[-1] in _ORG_HEADS:
+            return "ORG"
         votes = Counter(m.label for m in self.mentions)
         top = max(votes.values())
         return next(m.label for m in self.mentions if votes[m.label] == top)

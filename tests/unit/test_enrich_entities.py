@@ -244,3 +244,11 @@ def test_a_tied_vote_relabels_no_mention() -> None:
         [_m("Tavildara", "GPE", 0), _m("Tavildara", "GPE", 30), _m("Tavildara", "PERSON", 60)]
     )["Tavildara"]
     assert (voted.label, [m.label for m in voted.mentions]) == ("GPE", [None, None, None])
+
+
+def test_a_names_last_word_decides_its_kind_so_its_key_never_flips() -> None:
+    # One short text each, the model reading the name differently in each.
+    for label in ("PERSON", "ORG", "FAC"):
+        (state,) = _resolve([_m("Zamfara Province", label, 0)]).values()
+        (army,) = _resolve([_m("Pakistan Army", label if label != "ORG" else "GPE", 0)]).values()
+        assert (state.key, army.key) == ("GPE:zamfara-province", "ORG:pakistan-army")
