@@ -116,17 +116,23 @@ def run_key_stability(enricher: Enricher, data: Path) -> KeyStability:
     return key_stability(load_linked_items(source, data), enrich)
 
 
-def print_key_stability(report: KeyStability, console: Console, *, details: bool) -> None:
-    """The key-stability figures; with `details`, the entities that got two keys."""
-    table = Table(title="Entity keys across a story's items (Current events portal 2025-2026)")
+def _print_figures(
+    title: str, figures: dict[str, float | int], console: Console, details: Sequence[str]
+) -> None:
+    table = Table(title=title)
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for name, value in report.figures().items():
+    for name, value in figures.items():
         table.add_row(name, str(value))
     console.print(table)
-    if details:
-        for split in report.splits:
-            console.print(split)
+    for line in details:
+        console.print(line)
+
+
+def print_key_stability(report: KeyStability, console: Console, *, details: bool) -> None:
+    """The key-stability figures; with `details`, the entities that got two keys."""
+    title = "Entity keys across a story's items (Current events portal 2025-2026)"
+    _print_figures(title, report.figures(), console, report.splits if details else [])
 
 
 def print_ner_reports(reports: Sequence[Comparison], console: Console, *, details: bool) -> None:
@@ -236,12 +242,5 @@ def print_story_report(
         document = {"evaluated_at": evaluated_at(), "stories": report.figures()}
         console.print_json(json.dumps(document))
         return
-    table = Table(title="Stories against the gold labels")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for name, value in report.figures().items():
-        table.add_row(name, str(value))
-    console.print(table)
-    if details:
-        for mistake in report.mistakes:
-            console.print(mistake)
+    title = "Stories against the gold labels"
+    _print_figures(title, report.figures(), console, report.mistakes if details else [])
