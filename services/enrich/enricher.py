@@ -18,6 +18,7 @@ from services.enrich.iptc import top_level_names
 from services.enrich.keyphrases import score_keyphrases
 from services.enrich.language import UNDETERMINED, detect_language
 from services.enrich.nlp import (
+    NAMED_LABELS,
     ArticleText,
     mentions_of,
     model_ref,
@@ -46,6 +47,8 @@ class _Annotations(NamedTuple):
 
 
 _NOTHING_FOUND = _Annotations((), (), ())
+# Names whose own reading is kept (a few MB at most).
+_NAME_CACHE = 50_000
 
 
 # Zipf 3 is once per million words: "coastal", "turnout"; rarer words may well be names.
@@ -113,6 +116,7 @@ class Enricher:
         self._topics = topics or TopicClassifier(load_topic_model())
         self._topic_names = top_level_names()
         self.model = model_ref(nlp)
+        self._name_labels: dict[str, str | None] = {}
 
     def enrich(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
         """Language, entities, topics and keyphrases for each article, in input order."""
@@ -156,6 +160,7 @@ class Enricher:
                 body=article.text,
                 lead_end=prepared.lead_end,
                 common=_common_word,
+                name_label=self._name_label,
             ),
             # The body as the model reads it (boilerplate blanked); the headline as written.
             topics=tuple(
@@ -164,6 +169,17 @@ class Enricher:
             ),
             keyphrases=score_keyphrases(phrases_of(doc, text), english_zipf),
         )
+
+    def _name_label(self, name: str) -> str | None:
+        # The label the model gives the name read on its own, if it reads it whole as a name
+        # (cached, as names recur; the cache starts afresh when full, bounding memory).
+        if name not in self._name_labels:
+            if len(self._name_labels) >= _NAME_CACHE:
+                self._name_labels.clear()
+            ents = self.nlp(name).ents
+            whole = len(ents) == 1 and ents[0].text == name and ents[0].label_ in NAMED_LABELS
+            self._name_labels[name] = ents[0].label_ if whole else None
+        return self._name_labels[name]
 
     def _as_topic(self, score: TopicScore) -> Topic:
         label = self._topic_names[score.code]

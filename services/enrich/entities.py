@@ -137,7 +137,8 @@ class _Group:
         return max(quiet, key=lambda form: (forms[form], len(form)))
 
     @property
-    def label(self) -> str:
+    def decided(self) -> str | None:
+        """The label the name itself decides: a country's, or its last word's kind."""
         if self.fixed_label:
             return self.fixed_label
         words = self.words
@@ -145,6 +146,12 @@ class _Group:
             return "GPE"
         if len(words) > 1 and words[-1] in _ORG_HEADS:
             return "ORG"
+        return None
+
+    @property
+    def label(self) -> str:
+        if decided := self.decided:
+            return decided
         votes = Counter(m.label for m in self.mentions)
         top = max(votes.values())
         return next(m.label for m in self.mentions if votes[m.label] == top)
@@ -273,6 +280,7 @@ def resolve_entities(
     body: str,
     lead_end: int,
     common: Callable[[str], bool] = lambda _: False,
+    name_label: Callable[[str], str | None] = lambda _: None,
 ) -> tuple[Entity, ...]:
     """One entity per real-world thing, most salient first (ties: first mentioned first).
 
@@ -286,12 +294,15 @@ def resolve_entities(
     entities = []
     for group, weight in zip(groups, weights, strict=True):
         ordered = sorted(group.mentions, key=lambda m: (m.field != "title", m.start))
-        label = group.label
         name = group.canonical()
+        label = group.label
+        # The key's type is how the model reads the name on its own, so the key is the same
+        # in every article however one short text's vote went; `label` stays this article's.
+        key_label = label if group.decided else (name_label(name) or label)
         entities.append(
             Entity(
                 text=name,
-                key=entity_key(label, name),
+                key=entity_key(key_label, name),
                 label=label,
                 count=len(ordered),
                 forms=tuple(dict.fromkeys(m.text for m in ordered)),

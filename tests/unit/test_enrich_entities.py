@@ -252,3 +252,21 @@ def test_a_names_last_word_decides_its_kind_so_its_key_never_flips() -> None:
         (state,) = _resolve([_m("Zamfara Province", label, 0)]).values()
         (army,) = _resolve([_m("Pakistan Army", label if label != "ORG" else "GPE", 0)]).values()
         assert (state.key, army.key) == ("GPE:zamfara-province", "ORG:pakistan-army")
+
+
+def test_the_key_takes_the_names_own_reading_not_one_texts_vote() -> None:
+    def alone(name: str) -> str | None:
+        return {"Boko Haram": "ORG"}.get(name)
+
+    keys = set()
+    for label in ("ORG", "PERSON"):  # two short texts, the model reading the name two ways
+        (entity,) = resolve_entities(
+            [_m("Boko Haram", label, 0)],
+            countries=_countries(),
+            body="",
+            lead_end=0,
+            name_label=alone,
+        )
+        assert entity.label == label  # this text's reading stays the entity's label
+        keys.add(entity.key)
+    assert keys == {"ORG:boko-haram"}
