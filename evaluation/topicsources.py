@@ -30,7 +30,8 @@ from services.enrich.iptc import load_concepts, top_level_names
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOPIC_DATA = Path(__file__).resolve().parent / "topic-data"
 Split = Literal["train", "dev", "test"]
-Role = Literal["train", "cross-source"]
+# `dev`: an annotated set scored beside the raw model (the NER sets of `ner-data/`).
+Role = Literal["train", "cross-source", "dev"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +129,8 @@ def digest(files: Iterable[Path], root: Path) -> str:
     return outer.hexdigest()
 
 
-def load_source(source: Source, data: Path) -> list[LabelledArticle]:
-    """Every mapped item of a source, read from `data/<name>/` after checking its digest."""
+def pinned_files(source: Source, data: Path) -> list[Path]:
+    """The source's files under `data/<name>/`; SourceError unless they are the pinned ones."""
     root = data / source.name
     files = source_files(source, root)
     found = digest(files, root)
@@ -139,6 +140,12 @@ def load_source(source: Source, data: Path) -> list[LabelledArticle]:
             f"expected {source.sha256}); check out {source.repository} at {source.commit}"
         )
         raise SourceError(msg)
+    return files
+
+
+def load_source(source: Source, data: Path) -> list[LabelledArticle]:
+    """Every mapped item of a source, read from `data/<name>/` after checking its digest."""
+    files = pinned_files(source, data)
     mapping = load_mapping(source.name)
     reader = _READERS[source.format]
     items = []
@@ -166,16 +173,17 @@ def _text_id(source: str, text: str) -> str:
 
 # Wikipedia's Current events portal as Markdown: "#### Category" headings, nested bullets
 # whose leaves are the news items; inner bullets are the story they belong to.
-_HEADING = re.compile(r"^#{2,6}\s+(.+?)\s*$")
-_BULLET = re.compile(r"^(\s*)[*-]\s+(.*\S)\s*$")
-_CITATION = re.compile(r"\s*\[\((?:[^\]]*)\)\]\([^)\s]*\)")
+# Markdown of the portal pages, shared with the key-stability reader (`storykeys`).
+HEADING = re.compile(r"^#{2,6}\s+(.+?)\s*$")
+BULLET = re.compile(r"^(\s*)[*-]\s+(.*\S)\s*$")
+CITATION = re.compile(r"\s*\[\((?:[^\]]*)\)\]\([^)\s]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 _EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 _MIN_ITEM_WORDS = 6
 
 
 def _plain(markdown: str) -> str:
-    text = _LINK.sub(r"\1", _CITATION.sub("", markdown))
+    text = _LINK.sub(r"\1", CITATION.sub("", markdown))
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
@@ -184,9 +192,9 @@ def _wcep_markdown(files: list[Path], mapping: Mapping[str, str | None]) -> Iter
     for path in files:
         lines = path.read_text(encoding="utf-8").splitlines()
         category: str | None = None
-        bullets = [(n, _BULLET.match(line)) for n, line in enumerate(lines)]
+        bullets = [(n, BULLET.match(line)) for n, line in enumerate(lines)]
         for n, line in enumerate(lines):
-            if heading := _HEADING.match(line):
+            if heading := HEADING.match(line):
                 category = heading.group(1).strip()
                 continue
             match = bullets[n][1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +17,8 @@ from newswire.demo import DemoError, run_demo
 from newswire.feeds import feeds
 from newswire.storylist import stories
 from newswire.watch import stats, tail
-from shared.batch import split_batch
 from shared.logging import configure_logging
 from shared.redact import redact
-from shared.schemas import RawArticle
 
 app = typer.Typer(
     help="newswire: news articles in, enriched and de-duplicated news events out.",
@@ -114,21 +111,18 @@ def _json_lines(stream: TextIO, batch_size: int) -> Iterator[list[tuple[int, str
         yield batch
 
 
-def _decode_line(line: str) -> object:
-    # A line that is not JSON stays text, which validation then rejects like any bad payload.
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError:
-        return line
-
-
 @app.command()
 def enrich(
     file: Annotated[
-        str, typer.Argument(help="Raw-article JSON lines; '-' or nothing for standard input.")
+        str,
+        typer.Argument(
+            help="JSON lines: raw-article events, or replay lines (`text`, optional `title`, "
+            "`outlet`, `url`, `guid`, `published_at`); '-' or nothing for standard input."
+        ),
     ] = "-",
 ) -> None:
-    """Enrich raw-article JSON lines and print enriched JSON lines (the service's code path)."""
+    """Enrich JSON lines and print enriched JSON lines (the service's code path)."""
+    from newswire.enrichinput import article_of_line
     from services.enrich.enricher import Enricher
     from services.enrich.nlp import load_pipeline
 
@@ -136,14 +130,24 @@ def enrich(
     configure_logging(level="WARNING", json=False)
     enricher = Enricher(load_pipeline(settings.spacy_model), batch_size=settings.enrich_batch_size)
     failed = 0
+    name = "<stdin>" if file == "-" else file
     with sys.stdin if file == "-" else Path(file).open(encoding="utf-8") as source:
         for batch in _json_lines(source, settings.enrich_batch_size):
-            items = [_decode_line(line) for _, line in batch]
-            accepted, rejected = split_batch(items, [str(n) for n, _ in batch], RawArticle)
-            for bad in rejected:
-                err.print(f"line {bad.entry_id}: {bad.error}")
-            failed += len(rejected)
-            for article in enricher.enrich([a.event for a in accepted]):
+            accepted = []
+            for number, line in batch:
+                try:
+                    accepted.append(
+                        article_of_line(
+                            line,
+                            source=name,
+                            number=number,
+                            max_text_bytes=settings.max_article_bytes,
+                        )
+                    )
+                except ValueError as exc:
+                    err.print(f"line {number}: {exc}")
+                    failed += 1
+            for article in enricher.enrich(accepted):
                 sys.stdout.write(article.model_dump_json() + "\n")
     if failed:
         raise typer.Exit(1)
@@ -170,14 +174,32 @@ def evaluate(
             "checked out (one folder per source): also score topics on them."
         ),
     ] = None,
+    ner_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with the annotated sets of evaluation/ner-data/sources.json checked "
+            "out: also score entity mentions on them beside the raw model."
+        ),
+    ] = None,
+    key_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with the topic source wcep-2025-2026 checked out: also measure how "
+            "stable entity keys are across the items of a story."
+        ),
+    ] = None,
 ) -> None:
-    """Score enrichment against the gold sets (entity P/R/F1, topic accuracy) and, with
-    --topic-data, topics on public labelled news (top-1, macro-F1, coarse groups)."""
+    """Score enrichment against the gold sets (entity P/R/F1, topic accuracy); with
+    --topic-data, topics on public labelled news (top-1, macro-F1, coarse groups); with
+    --ner-data, entity mentions on public annotated news, project beside raw model; with
+    --key-data, key stability across the items of real news stories."""
     from evaluation.topicsources import SourceError
     from newswire.evaluation import (
         make_enricher,
         print_reports,
         run_evaluation,
+        run_key_stability,
+        run_ner_evaluation,
         run_topic_evaluation,
     )
 
@@ -190,11 +212,16 @@ def evaluate(
     enricher = make_enricher(settings)
     try:
         topic_reports = run_topic_evaluation(enricher, topic_data) if topic_data else []
+        ner_reports = run_ner_evaluation(enricher, ner_data) if ner_data else []
+        stability = run_key_stability(enricher, key_data) if key_data else None
     except SourceError as exc:
-        err.print(f"Topic data: {exc}")
+        err.print(f"Evaluation data: {exc}")
         raise typer.Exit(2) from exc
     reports = run_evaluation(enricher, files, seeds)
-    print_reports(reports, topic_reports, Console(), as_json=as_json, details=details)
+    console = Console()
+    print_reports(
+        reports, topic_reports, ner_reports, stability, console, as_json=as_json, details=details
+    )
 
 
 @app.command("evaluate-stories")

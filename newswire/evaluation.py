@@ -12,15 +12,20 @@ from rich.table import Table
 
 from evaluation.enrichment import Report, evaluate, evaluated_at, load_gold
 from evaluation.goldfiles import inline_article
+from evaluation.nercompare import Comparison, compare
+from evaluation.nerdata import AnnotatedText, load_ner_manifest, load_ner_source
 from evaluation.stories import MemoryPipeline, StoryReport, evaluate_stories, load_story_gold
+from evaluation.storykeys import KeyStability, LinkedItem, key_stability, load_linked_items
 from evaluation.topicmetrics import Prediction, confusions, topic_figures
-from evaluation.topicsources import LabelledArticle, load_manifest, load_source
+from evaluation.topicsources import LabelledArticle, SourceError, load_manifest, load_source
 from services.enrich.enricher import Enricher
-from services.enrich.nlp import load_pipeline
+from services.enrich.nlp import NAMED_LABELS, load_pipeline
 from shared.english import english_zipf
+from shared.schemas import EnrichedArticle
 from shared.settings import Settings
 
 _ENRICH_CHUNK = 256
+_LOST_SHOWN = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,90 @@ def _predictions(enricher: Enricher, items: Sequence[LabelledArticle]) -> list[P
     return predictions
 
 
+def run_ner_evaluation(enricher: Enricher, data: Path) -> list[Comparison]:
+    """The project's mentions beside the raw model's on every pinned annotated NER source
+    under `data`: its tuning half, its held-out half, and all of it."""
+
+    def project(texts: list[AnnotatedText]) -> list[EnrichedArticle]:
+        articles = [inline_article(t.id, t.text) for t in texts]
+        changed = [a.source.name for a, t in zip(articles, texts, strict=True) if a.text != t.text]
+        if changed:  # offsets would not be the annotation's
+            msg = f"ingest changed the text of {changed[:3]}"
+            raise SourceError(msg)
+        return enricher.enrich(articles)
+
+    def raw(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        return [
+            [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in NAMED_LABELS]
+            for doc in enricher.nlp.pipe(texts)
+        ]
+
+    reports = []
+    for source in load_ner_manifest():
+        reports.extend(compare(source.name, load_ner_source(source, data), project, raw))
+    return reports
+
+
+_KEY_SOURCE = "wcep-2025-2026"
+
+
+def run_key_stability(enricher: Enricher, data: Path) -> KeyStability:
+    """Key stability on the portal's items grouped by story (`data/wcep-2025-2026/`, the
+    pinned topic source), each item enriched alone."""
+    (source,) = [s for s in load_manifest() if s.name == _KEY_SOURCE]
+
+    def enrich(items: list[LinkedItem]) -> list[EnrichedArticle]:
+        enriched: list[EnrichedArticle] = []
+        for start in range(0, len(items), _ENRICH_CHUNK):
+            chunk = items[start : start + _ENRICH_CHUNK]
+            enriched.extend(
+                enricher.enrich(
+                    [inline_article(f"{i.story}:{n}", i.text) for n, i in enumerate(chunk, start)]
+                )
+            )
+        return enriched
+
+    return key_stability(load_linked_items(source, data), enrich)
+
+
+def _print_figures(
+    title: str, figures: dict[str, float | int], console: Console, details: Sequence[str]
+) -> None:
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name, str(value))
+    console.print(table)
+    for line in details:
+        console.print(line)
+
+
+def print_key_stability(report: KeyStability, console: Console, *, details: bool) -> None:
+    """The key-stability figures; with `details`, the entities that got two keys."""
+    title = "Entity keys across a story's items (Current events portal 2025-2026)"
+    _print_figures(title, report.figures(), console, report.splits if details else [])
+
+
+def print_ner_reports(reports: Sequence[Comparison], console: Console, *, details: bool) -> None:
+    """Per set, the project's figures beside the raw model's."""
+    for report in reports:
+        figures = report.figures()
+        table = Table(title=f"Entity mentions on {report.name} ({report.texts} texts)")
+        table.add_column("figure")
+        table.add_column("project", justify="right")
+        table.add_column("raw model", justify="right")
+        for name, value in figures["project"].items():
+            table.add_row(name, str(value), str(figures["raw model"][name]))
+        table.add_row("texts losing raw-right spans", str(report.losing_texts), "")
+        console.print(table)
+        if details and report.lost:
+            shown = "; ".join(report.lost[:_LOST_SHOWN])
+            console.print(
+                f"[bold]{report.name}[/bold] raw-right, lost ({len(report.lost)}): {shown}"
+            )
+
+
 def run_topic_evaluation(enricher: Enricher, data: Path) -> list[TopicReport]:
     """Topic figures on every pinned public source under `data`: the held-out test split of
     each training source, and every item of each cross-source set."""
@@ -83,6 +172,8 @@ def run_topic_evaluation(enricher: Enricher, data: Path) -> list[TopicReport]:
 def print_reports(
     reports: Sequence[Report],
     topic_reports: Sequence[TopicReport],
+    ner_reports: Sequence[Comparison],
+    stability: KeyStability | None,
     console: Console,
     *,
     as_json: bool,
@@ -94,9 +185,15 @@ def print_reports(
             "evaluated_at": evaluated_at(),
             "reports": {report.name: report.figures() for report in reports},
             "topics": {report.name: report.figures for report in topic_reports},
+            "entity_mentions": {report.name: report.figures() for report in ner_reports},
+            "key_stability": stability.figures() if stability else {},
         }
         console.print_json(json.dumps(document))
         return
+    if stability is not None:
+        print_key_stability(stability, console, details=details)
+    if ner_reports:
+        print_ner_reports(ner_reports, console, details=details)
     if topic_reports:
         _print_topic_reports(topic_reports, console, details=details)
     table = Table(title="Enrichment against the gold set")
@@ -145,12 +242,5 @@ def print_story_report(
         document = {"evaluated_at": evaluated_at(), "stories": report.figures()}
         console.print_json(json.dumps(document))
         return
-    table = Table(title="Stories against the gold labels")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for name, value in report.figures().items():
-        table.add_row(name, str(value))
-    console.print(table)
-    if details:
-        for mistake in report.mistakes:
-            console.print(mistake)
+    title = "Stories against the gold labels"
+    _print_figures(title, report.figures(), console, report.mistakes if details else [])

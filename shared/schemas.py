@@ -84,6 +84,10 @@ class Mention(BaseModel):
     field: Literal["title", "text"]
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+    label: str | None = None
+    """This mention's own type where it differs from its entity's: a nationality word
+    ("French") is NORP while it counts towards its country's entity (GPE). None: the
+    entity's label."""
 
 
 class Entity(BaseModel):

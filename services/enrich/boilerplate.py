@@ -1,4 +1,5 @@
-"""Boilerplate inside article text: photo captions, newsletter blurbs, comment prompts, credits.
+"""Boilerplate inside article text: photo captions, newsletter blurbs, comment prompts, credits,
+table header rows.
 
 Such lines name people and organisations that are not the news (a photographer, an agency, the
 outlet's newsletter), so they are masked before NER. Masking replaces their characters with
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
-Kind = Literal["caption", "newsletter", "promo", "comments", "credit", "front matter"]
+Kind = Literal[
+    "caption", "newsletter", "promo", "comments", "credit", "front matter", "table header"
+]
 
 _PHOTO_CREDIT = re.compile(
     r"\((?:[^()]*/)?[^()]*\b(?:Getty Images|AFP|Reuters|AP Photo|AP|EPA|Shutterstock|Photo|"
@@ -30,13 +33,35 @@ _COMMENTS = re.compile(
     r"show comments|view comments)\b",
     re.I,
 )
+# A results table's header row ("W L T GF GA PTS", "P W D L F A"): column abbreviations the
+# model takes for organisations.
+_TABLE_HEADER = re.compile(r"^(?:[A-Z]{1,3}\.?[ \t]+){2,}[A-Z]{1,3}\.?$")
 _CREDIT = re.compile(r"^(?:with\s+)?(?:additional\s+)?(?:reporting|writing|editing)\s+by\b", re.I)
 # "WASHINGTON --", "USA (Outlet)—", "PARIS, June 3 (Reuters) -": where the story proper begins.
-DATELINE = re.compile(
+_DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z'.]+(?:[ ,]+[A-Z][A-Za-z'.]+)*)\s*(?:,[^()\n]{0,30})?\s*"
     r"(?P<source>\([^()\n]{1,60}\))?\s*(?:--|—|–|-\s)"
 )
 _HEADING_CHARS = 80
+
+
+def dateline_of(line: str) -> re.Match[str] | None:
+    """The dateline opening `line`, judged on the line alone: a place in capitals, a dash, and
+    then the story in ordinary prose. A shouted headline ("CRICKET - LEICESTERSHIRE TAKE
+    OVER") or a table row has the shape but no prose after it."""
+    match = _DATELINE.match(line)
+    if match and any(ch.islower() for ch in line[match.end() :]):
+        return match
+    return None
+
+
+# A place and a date alone on a line: the dateline of agency copy ("TOKYO 1996-08-30").
+_DATED_PLACE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*)[ ,]+(?:\d{4}-\d\d-\d\d|(?:Jan|Feb|Mar|"
+    r"Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:, \d{4})?)\s*$"
+)
+# The dateline is one of the first lines of a body.
+_OPENING_LINES = 4
 # Lines before a dateline are captions and bylines, if they are this short.
 _FRONT_MATTER_CHARS = 400
 
@@ -66,6 +91,7 @@ _LINE_KINDS: tuple[tuple[Kind, re.Pattern[str], str], ...] = (
     ("newsletter", _NEWSLETTER_START, "match"),
     ("comments", _COMMENTS, "match"),
     ("credit", _CREDIT, "match"),
+    ("table header", _TABLE_HEADER, "match"),
 )
 # Blurbs recognised by a phrase anywhere in them, if the line is blurb-sized.
 _BLURB_KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
@@ -87,6 +113,14 @@ def _kind(line: str) -> Kind | None:
     return None
 
 
+def _opening_dateline(lines: list[tuple[int, str]]) -> int | None:
+    # A dateline opens the story: it is among the first lines (after a headline, a byline,
+    # a caption), never further down, where "NOTE - …" or a table row only has its shape.
+    return next(
+        (i for i, (_, line) in enumerate(lines[:_OPENING_LINES]) if dateline_of(line)), None
+    )
+
+
 def find_boilerplate(text: str) -> list[MaskedSpan]:
     """The boilerplate lines of an article body, in order."""
     lines = [(start, line) for start, line in _lines(text) if line.strip()]
@@ -96,9 +130,9 @@ def find_boilerplate(text: str) -> list[MaskedSpan]:
         if (kind := _kind(line)) is not None
     ]
     spans.extend(_headings_of(lines, spans))
-    spans.extend(_dateline_sources(lines))
-    dateline = next((i for i, (_, line) in enumerate(lines) if DATELINE.match(line)), None)
-    if dateline:
+    dateline = _opening_dateline(lines)
+    if dateline is not None:
+        spans.extend(_dateline_source(*lines[dateline]))
         before = lines[:dateline]
         if sum(len(line) for _, line in before) <= _FRONT_MATTER_CHARS:
             masked = {span.start for span in spans}
@@ -110,28 +144,30 @@ def find_boilerplate(text: str) -> list[MaskedSpan]:
     return sorted(spans, key=lambda span: span.start)
 
 
+def place_line(line: str) -> re.Match[str] | None:
+    """A line that opens with where the story was filed: a dateline ("PARIS (AFP) - …"), or
+    a place and a date alone ("TOKYO 1996-08-30", "LONDON, Aug 30"); group `place`."""
+    return dateline_of(line) or _DATED_PLACE.match(line)
+
+
 def dateline_place(text: str) -> tuple[int, int] | None:
-    """Start and end of the first dateline's place ("WASHINGTON --", "USA (Outlet)—")."""
-    for start, line in _lines(text):
-        dateline = DATELINE.match(line)
-        if dateline:
-            return start + dateline.start("place"), start + dateline.end("place")
+    """Start and end of the place the story was filed from ("WASHINGTON --", "USA (Outlet)—",
+    "TOKYO 1996-08-30"), if one of its opening lines names it."""
+    lines = [(start, line) for start, line in _lines(text) if line.strip()]
+    for start, line in lines[:_OPENING_LINES]:
+        found = place_line(line)
+        if found:
+            return start + found.start("place"), start + found.end("place")
     return None
 
 
-def _dateline_sources(lines: list[tuple[int, str]]) -> list[MaskedSpan]:
+def _dateline_source(start: int, line: str) -> list[MaskedSpan]:
     # "PARIS (AFP) -", "USA (Washington Insider Magazine)—": the agency or outlet credited,
     # not a party to the story.
-    sources = []
-    for start, line in lines:
-        dateline = DATELINE.match(line)
-        if dateline and dateline.group("source"):
-            sources.append(
-                MaskedSpan(
-                    start + dateline.start("source"), start + dateline.end("source"), "credit"
-                )
-            )
-    return sources
+    dateline = dateline_of(line)
+    if dateline is None or not dateline.group("source"):
+        return []
+    return [MaskedSpan(start + dateline.start("source"), start + dateline.end("source"), "credit")]
 
 
 def _headings_of(lines: list[tuple[int, str]], spans: list[MaskedSpan]) -> list[MaskedSpan]:

@@ -48,10 +48,13 @@ class CountryAliases:
     def __init__(self, records: Iterable[CountryRecord]) -> None:
         self._names: dict[str, Country] = {}
         self._codes: dict[str, Country] = {}
+        self._demonyms: set[str] = set()
         # Larger countries first: a shared adjective ("Chinese": China, Hong Kong) or name
         # belongs to the country the news means by it far more often.
         for record in sorted(records, key=lambda r: -r.area):
             country = Country(record.name, record.code)
+            if record.demonym:
+                self._demonyms.add(alias_key(record.demonym))
             for alias in (record.name, *record.aliases, record.demonym or ""):
                 key = alias_key(alias)
                 if not key:
@@ -67,6 +70,11 @@ class CountryAliases:
             # Codes, and demonyms in the plural ("the Ukrainians"), only where a place is meant.
             country = self._codes.get(key) or self._names.get(key.removesuffix("s"))
         return country
+
+    def is_nationality(self, surface: str) -> bool:
+        """Whether `surface` is a people's name ("French", "the Russians"), not a place's."""
+        key = alias_key(surface)
+        return key in self._demonyms or key.removesuffix("s") in self._demonyms
 
 
 def load_country_aliases() -> CountryAliases:

@@ -11,13 +11,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from services.enrich.boilerplate import MaskedSpan, dateline_place, find_boilerplate, mask
-from services.enrich.casing import soften_shouting
+from services.enrich.casing import lower_case_words, model_case_title, soften_shouting
 from services.enrich.countries import CountryAliases, load_country_aliases
 from services.enrich.entities import RawMention, resolve_entities
 from services.enrich.iptc import top_level_names
 from services.enrich.keyphrases import score_keyphrases
 from services.enrich.language import UNDETERMINED, detect_language
 from services.enrich.nlp import (
+    NAMED_LABELS,
     ArticleText,
     mentions_of,
     model_ref,
@@ -46,6 +47,8 @@ class _Annotations(NamedTuple):
 
 
 _NOTHING_FOUND = _Annotations((), (), ())
+# Names whose own reading is kept (a few MB at most).
+_NAME_CACHE = 50_000
 
 
 # Zipf 3 is once per million words: "coastal", "turnout"; rarer words may well be names.
@@ -67,10 +70,12 @@ class Prepared(NamedTuple):
 
 
 def prepare(article: RawArticle) -> Prepared:
-    """The text as the model reads it (boilerplate blanked, shouting softened) and its layout."""
+    """The text as the model reads it (boilerplate blanked, headline case undone) and its
+    layout."""
     boilerplate = find_boilerplate(article.text)
-    body = soften_shouting(mask(article.text, boilerplate))
-    title = soften_shouting(article.title) if article.title else None
+    lower_words = lower_case_words(article.text)
+    body = soften_shouting(mask(article.text, boilerplate), lower_words)
+    title = model_case_title(article.title, lower_words) if article.title else None
     text = ArticleText(article.title, article.text, model_title=title, model_body=body)
     return Prepared(text, _lead_end(article.text, boilerplate), dateline_place(article.text))
 
@@ -104,12 +109,14 @@ class Enricher:
         countries: CountryAliases | None = None,
         topics: TopicClassifier | None = None,
     ) -> None:
-        self._nlp = nlp
+        self.nlp = nlp
+        """The spaCy pipeline (the evaluation runs it alone, as the raw model)."""
         self._batch_size = batch_size
         self._countries = countries or load_country_aliases()
         self._topics = topics or TopicClassifier(load_topic_model())
         self._topic_names = top_level_names()
         self.model = model_ref(nlp)
+        self._name_labels: dict[str, str | None] = {}
 
     def enrich(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
         """Language, entities, topics and keyphrases for each article, in input order."""
@@ -119,7 +126,7 @@ class Enricher:
         docs = dict(
             zip(
                 modelled,
-                self._nlp.pipe(
+                self.nlp.pipe(
                     (prepared[n].text.model_joined for n in modelled), batch_size=self._batch_size
                 ),
                 strict=True,
@@ -153,6 +160,7 @@ class Enricher:
                 body=article.text,
                 lead_end=prepared.lead_end,
                 common=_common_word,
+                name_label=self._name_label,
             ),
             # The body as the model reads it (boilerplate blanked); the headline as written.
             topics=tuple(
@@ -161,6 +169,17 @@ class Enricher:
             ),
             keyphrases=score_keyphrases(phrases_of(doc, text), english_zipf),
         )
+
+    def _name_label(self, name: str) -> str | None:
+        # The label the model gives the name read on its own, if it reads it whole as a name
+        # (cached, as names recur; the cache starts afresh when full, bounding memory).
+        if name not in self._name_labels:
+            if len(self._name_labels) >= _NAME_CACHE:
+                self._name_labels.clear()
+            ents = self.nlp(name).ents
+            whole = len(ents) == 1 and ents[0].text == name and ents[0].label_ in NAMED_LABELS
+            self._name_labels[name] = ents[0].label_ if whole else None
+        return self._name_labels[name]
 
     def _as_topic(self, score: TopicScore) -> Topic:
         label = self._topic_names[score.code]

@@ -20,7 +20,8 @@ from services.enrich.countries import CountryAliases
 from shared.ids import entity_key
 from shared.schemas import Entity, Mention
 
-_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+# With the space of a tokenised text ("Miura 's"), which must not end the mention.
+_POSSESSIVE = re.compile(r"(?:\s*['’]s|(?<=s)['’])$")
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _PLACE_LABELS = frozenset({"GPE", "LOC"})
 _PREFIX = re.compile(r"^(?i:post|pre|non|anti|pro|ex)-(?=[A-Z])")
@@ -37,6 +38,22 @@ _HONORIFIC = re.compile(
 # Proper names are capitalised: lower-case words at the end ("Green Renewal party") are not
 # part of the name, and a span with no capital at all ("coast guard") is not a name.
 _TRAILING_LOWER = re.compile(r"(?:\s+[a-z][\w-]*)+$")
+# People and places are not numbered: trailing figures are a dateline's date or a table's
+# score ("MELBOURNE 1996-12-06", "Ajaccio 2"), not the name.
+_TRAILING_FIGURES = re.compile(r"(?:\s+[^\sA-Za-z]*\d[^\sA-Za-z]*)+$")
+_UNNUMBERED_LABELS = frozenset({"PERSON", "GPE", "LOC", "NORP"})
+# A name's last word that says what kind of thing it names, whatever one mention's label
+# ("Zamfara State" is no person, "Pakistan Army" no place): the label, and so the key, stays
+# the same in every article however the model read the name in one short text.
+_PLACE_HEADS = frozenset({"Province", "Oblast", "Governorate", "Krai", "Prefecture", "County"})
+_ORG_HEADS = frozenset(
+    {
+        "Army", "Navy", "Forces", "Party", "Council", "Court", "Ministry", "Bank", "Company",
+        "Corporation", "Corp", "Inc", "University", "Agency", "Committee", "Commission",
+        "Front", "Movement", "Brigade", "Brigades", "Police", "Parliament", "Assembly",
+        "Association", "Federation", "Organization", "Organisation", "Institute", "Club",
+    }
+)  # fmt: skip
 # Salience weights: the headline and the lead say what the article is about.
 _TITLE_WEIGHT, _LEAD_WEIGHT, _BODY_WEIGHT = 3.0, 2.0, 1.0
 
@@ -61,6 +78,8 @@ class _Clean:
     field: Literal["title", "text"]
     start: int
     end: int
+    own_label: str | None = None
+    """The mention's type where it is not its entity's (a nationality word: NORP)."""
 
 
 def clean_mention(mention: RawMention) -> _Clean | None:
@@ -83,10 +102,17 @@ def clean_mention(mention: RawMention) -> _Clean | None:
     while mention.label == "PERSON" and (honorific := _HONORIFIC.match(text)):
         start += honorific.end()
         text = text[honorific.end() :]
+    figures = _TRAILING_FIGURES.search(text) if mention.label in _UNNUMBERED_LABELS else None
+    if figures and figures.start() > 0:
+        end -= len(text) - figures.start()
+        text = text[: figures.start()]
     trailing = _TRAILING_LOWER.search(text)
     if trailing and trailing.start() > 0:
         end -= len(text) - trailing.start()
         text = text[: trailing.start()]
+    # Offsets follow the text: no mention starts or ends on whitespace.
+    start += len(text) - len(text.lstrip())
+    end -= len(text) - len(text.rstrip())
     text = text.strip()
     if not any(ch.isupper() for ch in text):
         return None
@@ -111,12 +137,34 @@ class _Group:
         return max(quiet, key=lambda form: (forms[form], len(form)))
 
     @property
-    def label(self) -> str:
+    def decided(self) -> str | None:
+        """The label the name itself decides: a country's, or its last word's kind."""
         if self.fixed_label:
             return self.fixed_label
+        words = self.words
+        if len(words) > 1 and words[-1] in _PLACE_HEADS:
+            return "GPE"
+        if len(words) > 1 and words[-1] in _ORG_HEADS:
+            return "ORG"
+        return None
+
+    @property
+    def label(self) -> str:
+        if decided := self.decided:
+            return decided
         votes = Counter(m.label for m in self.mentions)
         top = max(votes.values())
         return next(m.label for m in self.mentions if votes[m.label] == top)
+
+    def mention_label(self, mention: _Clean) -> str | None:
+        """A mention's own type, where it is not the entity's: a nationality word, or the
+        model's label where no label has most of the votes (a tie relabels nothing)."""
+        if mention.own_label or self.fixed_label:
+            return mention.own_label
+        votes = Counter(m.label for m in self.mentions)
+        if 2 * max(votes.values()) > len(self.mentions) or mention.label == self.label:
+            return None
+        return mention.label
 
     @property
     def words(self) -> list[str]:
@@ -142,7 +190,9 @@ def _group(mentions: Sequence[_Clean], countries: CountryAliases) -> list[_Group
         if country:
             group.fixed_label = "GPE"
             group.fixed_name = True
-        group.mentions.append(mention)
+        # "French" names the people, not the place: the country's entity, a NORP mention.
+        nationality = country is not None and countries.is_nationality(mention.text)
+        group.mentions.append(replace(mention, own_label="NORP") if nationality else mention)
     return list(groups.values())
 
 
@@ -230,6 +280,7 @@ def resolve_entities(
     body: str,
     lead_end: int,
     common: Callable[[str], bool] = lambda _: False,
+    name_label: Callable[[str], str | None] = lambda _: None,
 ) -> tuple[Entity, ...]:
     """One entity per real-world thing, most salient first (ties: first mentioned first).
 
@@ -243,17 +294,23 @@ def resolve_entities(
     entities = []
     for group, weight in zip(groups, weights, strict=True):
         ordered = sorted(group.mentions, key=lambda m: (m.field != "title", m.start))
-        label = group.label
         name = group.canonical()
+        label = group.label
+        # The key's type is how the model reads the name on its own, so the key is the same
+        # in every article however one short text's vote went; `label` stays this article's.
+        key_label = label if group.decided else (name_label(name) or label)
         entities.append(
             Entity(
                 text=name,
-                key=entity_key(label, name),
+                key=entity_key(key_label, name),
                 label=label,
                 count=len(ordered),
                 forms=tuple(dict.fromkeys(m.text for m in ordered)),
                 salience=round(weight / total, 4),
-                mentions=tuple(Mention(field=m.field, start=m.start, end=m.end) for m in ordered),
+                mentions=tuple(
+                    Mention(field=m.field, start=m.start, end=m.end, label=group.mention_label(m))
+                    for m in ordered
+                ),
             )
         )
     first = {e.key: n for n, e in enumerate(entities)}

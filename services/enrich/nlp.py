@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -92,41 +93,58 @@ def _visible_end(original: str, model_text: str, start: int, end: int) -> int:
     return start + len(original[start:blanked].rstrip())
 
 
-def _opens_sentence(doc: Doc, ent: Span, original: str) -> bool:
+def _opens_sentence(doc: Doc, ent: Span, start: int, original: str) -> bool:
     # A new line opens a sentence even where the parser ran a headline without a full stop
     # into the body's first sentence.
-    if original[: ent.start_char].rstrip(" \t").endswith("\n") or ent.start_char == 0:
+    if original[:start].rstrip(" \t").endswith("\n") or start == 0:
         return True
     return doc.has_annotation("SENT_START") and all(
         token.is_space for token in doc[ent.sent.start : ent.start]
     )
 
 
+def _line_pieces(original: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The parts of `original[start:end]` on each of its lines, without outer whitespace."""
+    position = start
+    for part in original[start:end].split("\n"):
+        piece_start = position + len(part) - len(part.lstrip())
+        piece_end = position + len(part.rstrip())
+        if piece_end > piece_start:
+            yield piece_start, piece_end
+        position += len(part) + 1
+
+
 def mentions_of(doc: Doc, text: ArticleText) -> list[RawMention]:
-    """Named-entity mentions with offsets into the title or the body, as written there."""
+    """Named-entity mentions with offsets into the title or the body, as written there.
+
+    A name never runs across a line break: the model reads a table row, a dateline or a
+    headline into the next line ("NY RANGERS\nPITTSBURGH"), so each line's part is a mention.
+    """
     original, model_text = text.joined, text.model_joined
     mentions = []
     for ent in doc.ents:
-        end = _visible_end(original, model_text, ent.start_char, ent.end_char)
-        surface = " ".join(original[ent.start_char : end].split())
-        if ent.label_ not in NAMED_LABELS or not surface:
+        if ent.label_ not in NAMED_LABELS:
             continue
-        opens = _opens_sentence(doc, ent, original)
-        if ent.start_char < text.body_start:
-            field: Literal["title", "text"] = "title"
-            offset = 0
-        else:
-            field, offset = "text", text.body_start
-        mentions.append(
-            RawMention(
-                surface,
-                ent.label_,
-                field,
-                ent.start_char - offset,
-                end - offset,
-                sentence_start=opens,
+        for start, piece_end in _line_pieces(original, ent.start_char, ent.end_char):
+            end = _visible_end(original, model_text, start, piece_end)
+            surface = " ".join(original[start:end].split())
+            if not surface:
+                continue
+            if start < text.body_start:
+                field: Literal["title", "text"] = "title"
+                offset = 0
+            else:
+                field, offset = "text", text.body_start
+            mentions.append(
+                RawMention(
+                    surface,
+                    ent.label_,
+                    field,
+                    start - offset,
+                    end - offset,
+                    sentence_start=_opens_sentence(doc, ent, start, original),
+                )
             )
-        )
     return mentions
 
 

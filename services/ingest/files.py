@@ -79,7 +79,8 @@ def text_file_entry(path: Path, data: bytes) -> SourceEntry:
     )
 
 
-def _line_entry(path: Path, number: int, line: str) -> SourceEntry:
+def line_entry(path: Path, number: int, line: str) -> SourceEntry:
+    """The entry of line `number` of a `.jsonl` file; pydantic's ValidationError if it is bad."""
     item = ArticleLine.model_validate_json(line)
     return SourceEntry(
         source=SourceRef(kind="file", name=str(path)),
@@ -117,7 +118,7 @@ async def read_files(paths: Iterable[Path]) -> AsyncIterator[SourceEntry | Sourc
             if not raw_line.strip():
                 continue
             try:
-                yield _line_entry(path, number, _decode(raw_line))
+                yield line_entry(path, number, _decode(raw_line))
             except ValidationError as exc:
                 yield SourceError(f"{path}:{number}", describe_validation_error(exc))
             except (ValueError, json.JSONDecodeError) as exc:

@@ -199,3 +199,74 @@ def test_larger_countries_own_shared_adjectives() -> None:
 
 def test_entity_keys_are_ascii_slugs() -> None:
     assert entity_key("PERSON", "Recep Tayyip Erdoğan") == "PERSON:recep-tayyip-erdogan"
+
+
+@pytest.mark.parametrize(
+    ("surface", "label", "expected"),
+    [
+        ("Miura 's", "PERSON", "Miura"),  # a tokenised possessive, space and all
+        ("Miura's", "PERSON", "Miura"),
+        ("the  Reds", "ORG", "Reds"),
+        ("Paris'", "GPE", "Paris"),
+    ],
+)
+def test_no_mention_starts_or_ends_on_whitespace(surface: str, label: str, expected: str) -> None:
+    body = f"Report: {surface} and more"
+    cleaned = clean_mention(_m(surface, label, 8))
+    assert cleaned is not None
+    assert body[cleaned.start : cleaned.end] == expected == cleaned.text
+
+
+def test_nationality_words_are_norp_mentions_of_their_countrys_entity() -> None:
+    names = _resolve(
+        [
+            _m("France", "GPE", 0),
+            _m("French", "NORP", 20),
+            _m("the French", "NORP", 40),
+            _m("Polish", "NORP", 60),
+        ]
+    )
+    france, poland = names["France"], names["Poland"]
+    assert (france.key, france.label, france.forms) == ("GPE:france", "GPE", ("France", "French"))
+    assert [m.label for m in france.mentions] == [None, "NORP", "NORP"]
+    # A country named only by its people is still that country's entity, under its key.
+    assert (poland.key, poland.label, [m.label for m in poland.mentions]) == (
+        "GPE:poland",
+        "GPE",
+        ["NORP"],
+    )
+
+
+def test_a_tied_vote_relabels_no_mention() -> None:
+    tied = _resolve([_m("Derbyshire", "PERSON", 0), _m("Derbyshire", "ORG", 30)])["Derbyshire"]
+    assert (tied.label, [m.label for m in tied.mentions]) == ("PERSON", [None, "ORG"])
+    voted = _resolve(
+        [_m("Tavildara", "GPE", 0), _m("Tavildara", "GPE", 30), _m("Tavildara", "PERSON", 60)]
+    )["Tavildara"]
+    assert (voted.label, [m.label for m in voted.mentions]) == ("GPE", [None, None, None])
+
+
+def test_a_names_last_word_decides_its_kind_so_its_key_never_flips() -> None:
+    # One short text each, the model reading the name differently in each.
+    for label in ("PERSON", "ORG", "FAC"):
+        (state,) = _resolve([_m("Zamfara Province", label, 0)]).values()
+        (army,) = _resolve([_m("Pakistan Army", label if label != "ORG" else "GPE", 0)]).values()
+        assert (state.key, army.key) == ("GPE:zamfara-province", "ORG:pakistan-army")
+
+
+def test_the_key_takes_the_names_own_reading_not_one_texts_vote() -> None:
+    def alone(name: str) -> str | None:
+        return {"Boko Haram": "ORG"}.get(name)
+
+    keys = set()
+    for label in ("ORG", "PERSON"):  # two short texts, the model reading the name two ways
+        (entity,) = resolve_entities(
+            [_m("Boko Haram", label, 0)],
+            countries=_countries(),
+            body="",
+            lead_end=0,
+            name_label=alone,
+        )
+        assert entity.label == label  # this text's reading stays the entity's label
+        keys.add(entity.key)
+    assert keys == {"ORG:boko-haram"}

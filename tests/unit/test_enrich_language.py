@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from services.enrich.enricher import Enricher
+from services.enrich.language import detect_language, prose_lines
 from services.enrich.nlp import load_pipeline
 from shared.schemas import RawArticle, SourceRef
 from shared.settings import Settings
@@ -61,3 +62,37 @@ def test_unreadable_text_does_not_crash_the_batch() -> None:
     odd = ["\u200b" * 50, "🙂" * 300, "1234567890 " * 40, "x" * 5000, "Ünïcödé " * 30]
     enriched = _enricher().enrich([_article(f"odd{n}", text) for n, text in enumerate(odd)])
     assert [a.id for a in enriched] == [f"odd{n}" for n in range(len(odd))]
+
+
+RESULTS_TABLE = (
+    "ATHLETICS - GREYPORT MEETING RESULTS .\n"
+    "GREYPORT 2026-03-01\n"
+    "Leading results at the Greyport athletics meeting on Sunday :\n"
+    "Women 's 100 metres hurdles\n"
+    "1. Michelle Freeman ( Jamaica ) 12.71 seconds\n"
+    "2. Ludmila Engquist ( Sweden ) 12.74\n"
+    "3. Aliuska Lopez ( Cuba ) 12.92\n"
+    "4. Brigita Bokovec ( Slovenia ) 12.95\n"
+    "Hajduk 2 Proleter 0\nZemun 1 Rad 0\nBorac 1 Mladost 2\n"
+)
+
+
+def test_a_results_table_in_english_is_never_silenced() -> None:
+    assert detect_language(RESULTS_TABLE) in ("en", "und")
+    (table,) = _enricher().enrich([_article("table", RESULTS_TABLE)])
+    assert {"Michelle Freeman", "Jamaica", "Sweden"} <= {e.text for e in table.entities}
+
+
+def test_only_prose_lines_are_judged() -> None:
+    assert prose_lines(RESULTS_TABLE) == (
+        "Leading results at the Greyport athletics meeting on Sunday :"
+    )
+    names_only = "\n".join(["Kristaps Ozolins 12", "Jurgis Berzins 14", "Ieva Kalnina 9"] * 5)
+    assert detect_language(names_only) == "und"  # no prose: the model's language is used
+
+
+def test_mixed_snippets_take_the_language_of_their_prose() -> None:
+    english_with_quote = ENGLISH + '\n"Die Arbeiten sollen im Frühjahr beginnen," he added.'
+    german_with_quote = GERMAN + '\nEr sagte: "We will start in spring, as planned."'
+    assert detect_language(english_with_quote) == "en"
+    assert detect_language(german_with_quote) == "de"

@@ -61,7 +61,7 @@ def test_masking_keeps_length_and_newlines() -> None:
 
 def test_shouting_is_softened_but_acronyms_stay() -> None:
     assert soften_shouting("WASHINGTON -- NATO said") == "Washington -- NATO said"
-    assert soften_shouting("NATO CHIEF SAYS CHINA MUST PAY") == "Nato Chief Says China Must PAY"
+    assert soften_shouting("NATO CHIEF SAYS CHINA MUST PAY") == "Nato Chief says China must PAY"
     assert soften_shouting("The UN and the EU met.") == "The UN and the EU met."
 
 
