@@ -171,13 +171,15 @@ class Story:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Where an article went: its story, whether it started it, the similarity it had, and
-    the stories merged into it on the way."""
+    """Where an article went: its story, whether it started it, the similarity it had, the
+    stories merged into it on the way, and its similarity to each story it was compared with
+    (before it joined one)."""
 
     story_id: str
     created: bool
     similarity: float
     merged: tuple[str, ...] = ()
+    candidates: tuple[tuple[str, float], ...] = ()
 
 
 class StoryClusterer:
@@ -250,12 +252,12 @@ class StoryClusterer:
 
     def assign(self, article: StoryFeatures) -> Assignment:
         """Put the article in the most similar story above the threshold, or a new one."""
+        candidates = {
+            s: self.similarity(article, self.stories[s]) for s in self._candidates(article)
+        }
+        compared = tuple(sorted(candidates.items()))
         scored = sorted(
-            (
-                (score, story_id)
-                for story_id in self._candidates(article)
-                if (score := self.similarity(article, self.stories[story_id])) >= self._threshold
-            ),
+            ((score, s) for s, score in candidates.items() if score >= self._threshold),
             reverse=True,
         )
         if not scored:
@@ -266,7 +268,7 @@ class StoryClusterer:
                 last_seen=article.at,
             )
             self._add(story, article)
-            return Assignment(story.id, created=True, similarity=1.0)
+            return Assignment(story.id, created=True, similarity=1.0, candidates=compared)
         best_score, best_id = scored[0]
         target = self.stories[best_id]
         self._add(target, article, replace=True)
@@ -281,7 +283,11 @@ class StoryClusterer:
                 merged.append((other if survivor is target else target).id)
                 target = survivor
         return Assignment(
-            target.id, created=False, similarity=round(best_score, 4), merged=tuple(merged)
+            target.id,
+            created=False,
+            similarity=round(best_score, 4),
+            merged=tuple(merged),
+            candidates=compared,
         )
 
     def join(self, story_id: str, article: StoryFeatures) -> Assignment:

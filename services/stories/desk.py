@@ -95,11 +95,13 @@ def follow_merges(story_id: str, merged_into: Callable[[str], str | None]) -> st
 @dataclass(frozen=True, slots=True)
 class Placed:
     """One article with its story, and the story events its arrival caused; or, when it alone
-    could not be placed, the article as it came and the reason (`error`)."""
+    could not be placed, the article as it came and the reason (`error`). `candidates`: its
+    similarity to each story it was compared with, before it joined one (for evaluation)."""
 
     article: EnrichedArticle
     events: tuple[StoryEvent, ...]
     error: str | None = None
+    candidates: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +265,13 @@ class StoryDesk:
                 for gone in assignment.merged:
                     merged[gone] = story_id
                     changed.pop(gone, None)
-                events = (_event_for(story, assignment, article.id),)
-                placed.append(Placed(article.model_copy(update={"story_id": story_id}), events))
+                placed.append(
+                    Placed(
+                        article.model_copy(update={"story_id": story_id}),
+                        (_event_for(story, assignment, article.id),),
+                        candidates=assignment.candidates,
+                    )
+                )
             await self._state.save(list(changed.values()), assigned, merged)
             self._stale = False
             return placed
