@@ -167,15 +167,20 @@ def _text_id(source: str, text: str) -> str:
 # Wikipedia's Current events portal as Markdown: "#### Category" headings, nested bullets
 # whose leaves are the news items; inner bullets are the story they belong to.
 _HEADING = re.compile(r"^#{2,6}\s+(.+?)\s*$")
-_BULLET = re.compile(r"^(\s*)[*-]\s+(.*\S)\s*$")
+BULLET = re.compile(r"^(\s*)[*-]\s+(.*\S)\s*$")
+"""A Markdown bullet: its indent and its text."""
 _CITATION = re.compile(r"\s*\[\((?:[^\]]*)\)\]\([^)\s]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+CITATION_TEXT = re.compile(r"\[\(([^\]]*)\)\]\(([^)\s]*)\)")
+"""A portal item's cited outlet, "[(AP)](url)": the outlet's name and the URL."""
+LINK_TEXT = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+"""A Markdown link: its text."""
 _EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 _MIN_ITEM_WORDS = 6
 
 
-def _plain(markdown: str) -> str:
-    text = _LINK.sub(r"\1", _CITATION.sub("", markdown))
+def plain_markdown(markdown: str) -> str:
+    """Markdown as plain text: links as their text, citations and emphasis dropped."""
+    text = LINK_TEXT.sub(r"\1", _CITATION.sub("", markdown))
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
@@ -184,7 +189,7 @@ def _wcep_markdown(files: list[Path], mapping: Mapping[str, str | None]) -> Iter
     for path in files:
         lines = path.read_text(encoding="utf-8").splitlines()
         category: str | None = None
-        bullets = [(n, _BULLET.match(line)) for n, line in enumerate(lines)]
+        bullets = [(n, BULLET.match(line)) for n, line in enumerate(lines)]
         for n, line in enumerate(lines):
             if heading := _HEADING.match(line):
                 category = heading.group(1).strip()
@@ -196,7 +201,7 @@ def _wcep_markdown(files: list[Path], mapping: Mapping[str, str | None]) -> Iter
             # A bullet with deeper bullets under it names a story, not an event.
             if following is not None and len(following.group(1)) > len(match.group(1)):
                 continue
-            text = _plain(match.group(2))
+            text = plain_markdown(match.group(2))
             if len(text.split()) >= _MIN_ITEM_WORDS:
                 yield _text_id("wcep", text), None, text, category
 
