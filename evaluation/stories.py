@@ -122,21 +122,22 @@ class Margins:
     each article, its highest similarity to a story holding an earlier article of its gold
     story (0 if that story was not even compared), and to a story holding none."""
 
-    lowest_same: float = 1.0
-    highest_cross: float = 0.0
+    same: list[float] = field(default_factory=list)
+    cross: list[float] = field(default_factory=list)
     _labels: dict[str, Counter[str]] = field(default_factory=dict)
     _seen: set[str] = field(default_factory=set)
 
     def observe(self, truth: str, placed: Placed) -> None:
         """Take one placed article with its gold story, in arrival order."""
-        same = 0.0
+        same = cross = 0.0
         for story_id, score in placed.candidates:
             if self._labels.get(story_id, Counter())[truth]:
                 same = max(same, score)
             else:
-                self.highest_cross = max(self.highest_cross, score)
+                cross = max(cross, score)
         if truth in self._seen:
-            self.lowest_same = min(self.lowest_same, same)
+            self.same.append(same)
+        self.cross.append(cross)
         self._seen.add(truth)
         story_id = placed.article.story_id or ""
         labels = self._labels.setdefault(story_id, Counter())
@@ -144,6 +145,17 @@ class Margins:
             for gone in event.merged:
                 labels.update(self._labels.pop(gone, Counter()))
         labels[truth] += 1
+
+    def figures(self) -> dict[str, float]:
+        """The lowest and 10th-percentile same-story similarity, the 90th-percentile and
+        highest cross-story similarity."""
+        same, cross = sorted(self.same) or [1.0], sorted(self.cross) or [0.0]
+        return {
+            "lowest_same_story_similarity": round(same[0], 3),
+            "same_story_similarity_p10": round(same[len(same) // 10], 3),
+            "cross_story_similarity_p90": round(cross[len(cross) * 9 // 10], 3),
+            "highest_cross_story_similarity": round(cross[-1], 3),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +167,9 @@ class StoryReport:
     predicted_stories: int
     bcubed: tuple[float, float, float]
     pairwise: tuple[float, float, float]
-    duplicates: tuple[float, float, float]
-    margins: tuple[float, float]
+    duplicates: tuple[float, float, float] | None
+    """None when the gold file labels no copies."""
+    margins: dict[str, float]
     mistakes: tuple[str, ...]
 
     def figures(self) -> dict[str, float | int]:
@@ -168,9 +181,8 @@ class StoryReport:
             "predicted_stories": self.predicted_stories,
             **{f"bcubed_{n}": v for n, v in zip(names, self.bcubed, strict=True)},
             **{f"pairwise_{n}": v for n, v in zip(names, self.pairwise, strict=True)},
-            **{f"duplicate_{n}": v for n, v in zip(names, self.duplicates, strict=True)},
-            "lowest_same_story_similarity": self.margins[0],
-            "highest_cross_story_similarity": self.margins[1],
+            **{f"duplicate_{n}": v for n, v in zip(names, self.duplicates or (), strict=False)},
+            **self.margins,
         }
 
 
@@ -233,7 +245,7 @@ def evaluate_stories(gold: Iterable[GoldStoryArticle], pipeline: MemoryPipeline)
         predicted_stories=len(set(predicted.values())),
         bcubed=bcubed(predicted, truth),
         pairwise=pairwise(predicted, truth),
-        duplicates=_prf(right, len(found_copies), len(gold_copies)),
-        margins=(round(margins.lowest_same, 3), round(margins.highest_cross, 3)),
+        duplicates=_prf(right, len(found_copies), len(gold_copies)) if gold_copies else None,
+        margins=margins.figures(),
         mistakes=_mistakes(predicted, truth),
     )

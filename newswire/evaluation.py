@@ -160,9 +160,10 @@ def print_story_reports(
     table.add_column("figure")
     for name in reports:
         table.add_column(name, justify="right")
-    first = next(iter(reports.values()))
-    for figure in first.figures():
-        table.add_row(figure, *(str(r.figures()[figure]) for r in reports.values()))
+    columns = [r.figures() for r in reports.values()]
+    # Copy figures only where the gold file labels copies: "-" elsewhere.
+    for name in max(columns, key=len):
+        table.add_row(name, *(str(column.get(name, "-")) for column in columns))
     console.print(table)
     if details:
         for name, report in reports.items():

@@ -31,6 +31,23 @@ def test_enrich_throughput_runs_and_two_processes_agree_with_one() -> None:
     assert figures["enrich_articles_per_s"] > 0
 
 
+def test_story_placement_runs_on_a_gold_file() -> None:
+    gold = ROOT / "evaluation" / "gold-stories" / "stories.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.stories_placement", str(gold), "--items", "6"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.splitlines()[-1])
+    assert figures["articles"] == 6
+    assert figures["articles_per_s"] > 0
+    assert 1 <= figures["stories_in_memory"] <= 6
+
+
 def test_the_suite_runs_at_a_tiny_size_and_writes_its_table(tmp_path: Path) -> None:
     result = subprocess.run(
         [
