@@ -24,7 +24,7 @@ from pathlib import Path
 from bench.memory import peak_rss_mb
 from evaluation.stories import load_story_gold
 from newswire.evaluation import make_enricher
-from services.stories.config import clusterer_for, time_bounds_for
+from services.stories.config import clusterer_for, story_window, time_bounds_for
 from services.stories.desk import MemoryStoryState, StoryDesk
 from shared.english import english_zipf
 from shared.schemas import EnrichedArticle
@@ -38,7 +38,10 @@ def placement_rate(
 ) -> dict[str, float]:
     """Place `articles` in order, `batch` at a time; the rate and what memory holds after."""
     desk = StoryDesk(
-        MemoryStoryState(), english_zipf, clusterer_for(settings), time_bounds_for(settings)
+        MemoryStoryState(keep=2 * story_window(settings)),
+        english_zipf,
+        clusterer_for(settings),
+        time_bounds_for(settings),
     )
 
     async def place_all() -> None:

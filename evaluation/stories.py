@@ -13,6 +13,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from evaluation.goldfiles import gold_items
@@ -32,10 +33,11 @@ class MemoryPipeline:
         zipf: Callable[[str], float],
         clusterer: StoryClusterer | None = None,
         time_bounds: TimeBounds | None = None,
+        keep: timedelta | None = None,
     ) -> None:
         self._enrich = enrich
         self.copies = MemoryCopyIndex()
-        self.state = MemoryStoryState()
+        self.state = MemoryStoryState(keep=keep)
         self.desk = StoryDesk(self.state, zipf, clusterer, time_bounds)
 
     async def _nlp(self, articles: list[RawArticle]) -> list[EnrichedArticle]:

@@ -17,7 +17,7 @@ from evaluation.topicmetrics import Prediction, confusions, topic_figures
 from evaluation.topicsources import LabelledArticle, load_manifest, load_source
 from services.enrich.enricher import Enricher
 from services.enrich.nlp import load_pipeline
-from services.stories.config import clusterer_for, time_bounds_for
+from services.stories.config import clusterer_for, story_window, time_bounds_for
 from shared.english import english_zipf
 from shared.settings import Settings
 
@@ -141,7 +141,12 @@ def run_story_evaluation(
     reports = {}
     for path in paths:
         pipeline = MemoryPipeline(
-            enrich, english_zipf, clusterer_for(settings), time_bounds_for(settings)
+            enrich,
+            english_zipf,
+            clusterer_for(settings),
+            time_bounds_for(settings),
+            # What a restarted service would load: memory bounded on a long stream.
+            keep=2 * story_window(settings),
         )
         reports[path.stem] = evaluate_stories(load_story_gold(path, seeds), pipeline)
     return reports

@@ -53,11 +53,14 @@ class StoryState(Protocol):
 
 @dataclass
 class MemoryStoryState:
-    """A `StoryState` in this process's memory (the evaluation harness; tests)."""
+    """A `StoryState` in this process's memory (the evaluation harness; tests). With `keep`,
+    a story whose last article is more than `keep` older than the newest story's is let go,
+    as the Redis state lets stories expire, so a long stream needs bounded memory."""
 
     stories: dict[str, Story] = field(default_factory=dict)
     assigned: dict[str, str] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)
+    keep: timedelta | None = None
 
     async def load(self) -> list[Story]:
         """See `StoryState.load`."""
@@ -81,6 +84,10 @@ class MemoryStoryState:
             self.stories.pop(gone, None)
         self.assigned.update(assigned)
         self.merged.update(merged)
+        if self.keep is not None and stories:
+            horizon = max(s.last_seen for s in stories) - self.keep
+            for old in [k for k, s in self.stories.items() if s.last_seen < horizon]:
+                del self.stories[old]
 
 
 def follow_merges(story_id: str, merged_into: Callable[[str], str | None]) -> str:

@@ -296,3 +296,13 @@ async def test_an_article_that_cannot_be_read_fails_alone() -> None:
     assert placed[1].events == ()
     assert placed[1].article.story_id is None
     assert placed[0].article.story_id == placed[2].article.story_id is not None
+
+
+async def test_a_memory_state_with_keep_lets_old_stories_go() -> None:
+    t0 = datetime(2031, 3, 4, tzinfo=UTC)
+    state = MemoryStoryState(keep=timedelta(days=6))
+    await state.save([Story("old", None, t0, t0)], {"a1": "old"}, {})
+    later = t0 + timedelta(days=7)
+    await state.save([Story("new", None, later, later)], {"a2": "new"}, {})
+    assert list(state.stories) == ["new"]
+    assert await state.stories_of(["a1", "a2"]) == {"a1": "old", "a2": "new"}  # ids kept
