@@ -10,7 +10,7 @@ memory instead of Redis, one by one in file order.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +22,28 @@ from services.enrich.copies import MemoryCopyIndex
 from services.stories.clustering import StoryClusterer
 from services.stories.desk import MemoryStoryState, Placed, StoryDesk, TimeBounds, follow_merges
 from shared.schemas import EnrichedArticle, RawArticle
+
+
+class RecentCopyIndex(MemoryCopyIndex):
+    """A `MemoryCopyIndex` that lends the enrichment of its latest `keep` articles only (the
+    service's index lends it for `COPY_WINDOW_HOURS`): an enriched article holds tens of kB,
+    so a long stream would otherwise fill memory. An older original's copy is still found,
+    and is analysed anew."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        super().__init__()
+        self._keep = keep
+        self._lent: OrderedDict[str, EnrichedArticle] = OrderedDict()
+
+    async def remember(self, article: EnrichedArticle) -> None:
+        """See `CopyIndex.remember`."""
+        self._lent[article.id] = article
+        while len(self._lent) > self._keep:
+            self._lent.popitem(last=False)
+
+    async def enrichment_of(self, article_id: str) -> EnrichedArticle | None:
+        """See `CopyIndex.enrichment_of`."""
+        return self._lent.get(article_id)
 
 
 class MemoryPipeline:
@@ -36,7 +58,7 @@ class MemoryPipeline:
         keep: timedelta | None = None,
     ) -> None:
         self._enrich = enrich
-        self.copies = MemoryCopyIndex()
+        self.copies = RecentCopyIndex()
         self.state = MemoryStoryState(keep=keep)
         self.desk = StoryDesk(self.state, zipf, clusterer, time_bounds)
 

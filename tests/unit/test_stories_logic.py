@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.stories import bcubed, pairwise
+from evaluation.stories import RecentCopyIndex, bcubed, pairwise
 from services.enrich.copies import MemoryCopyIndex
 from services.enrich.minhash import Signature, signature
 from services.stories.clustering import (
@@ -306,3 +306,11 @@ async def test_a_memory_state_with_keep_lets_old_stories_go() -> None:
     await state.save([Story("new", None, later, later)], {"a2": "new"}, {})
     assert list(state.stories) == ["new"]
     assert await state.stories_of(["a1", "a2"]) == {"a1": "old", "a2": "new"}  # ids kept
+
+
+async def test_the_harness_copy_index_lends_its_latest_articles_only() -> None:
+    index = RecentCopyIndex(keep=2)
+    for name in ("a1", "a2", "a3"):
+        await index.remember(enriched_article(name))
+    assert await index.enrichment_of("a1") is None
+    assert [(await index.enrichment_of(n)) is not None for n in ("a2", "a3")] == [True, True]
