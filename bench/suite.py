@@ -50,6 +50,7 @@ from redis.asyncio import Redis
 
 from bench.enrich_throughput import benchmark_articles
 from bench.memory import peak_rss_mb
+from bench.stories_placement import placement_rate
 from bench.topic_classification import classification_time, measure_memory
 from newswire.processes import ServiceProcess
 from services.enrich.nlp import ArticleText, load_pipeline
@@ -372,23 +373,6 @@ async def copies_through_redis(
     }
 
 
-def stories_placement(articles: list[EnrichedArticle], batch: int) -> dict[str, float]:
-    """(8) Articles per second through `StoryDesk.place`, state in memory."""
-    from services.stories.desk import MemoryStoryState, StoryDesk
-    from shared.english import english_zipf
-
-    desk = StoryDesk(MemoryStoryState(), english_zipf)
-
-    async def place_all() -> None:
-        for n in range(0, len(articles), batch):
-            await desk.place(articles[n : n + batch])
-
-    started = time.perf_counter()
-    asyncio.run(place_all())
-    seconds = time.perf_counter() - started
-    return {"articles_per_s": len(articles) / seconds, "stories": len(desk.clusterer.stories)}
-
-
 def main() -> None:
     """Run every measurement, write the JSON and the markdown table."""
     parser = argparse.ArgumentParser(prog="python -m bench.suite")
@@ -428,7 +412,7 @@ def main() -> None:
         results["copies"] = asyncio.run(copies_through_redis(redis_url, articles, logs))
         print(f"copies: {results['copies']}", flush=True)
     enriched = _enriched(articles)
-    results["stories"] = stories_placement(enriched, settings.stories_batch_size)
+    results["stories"] = placement_rate(enriched, settings.stories_batch_size, settings)
     print(f"stories: {results['stories']}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         results["store_sqlite_rows_per_s"] = asyncio.run(
@@ -512,7 +496,8 @@ def render(r: dict[str, Any], command: str) -> str:
         ),
         (
             "Stories: placing enriched articles (in memory)",
-            f"{r['stories']['articles_per_s']:,.0f} articles/s, {r['stories']['stories']} stories",
+            f"{r['stories']['articles_per_s']:,.0f} articles/s, "
+            f"{r['stories']['stories_in_memory']} stories",
             "-",
         ),
         (

@@ -10,16 +10,40 @@ memory instead of Redis, one by one in file order.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from itertools import combinations
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from evaluation.goldfiles import gold_items
 from services.enrich.analysis import analyse
 from services.enrich.copies import MemoryCopyIndex
-from services.stories.desk import MemoryStoryState, StoryDesk
+from services.stories.clustering import StoryClusterer
+from services.stories.desk import MemoryStoryState, Placed, StoryDesk, TimeBounds, follow_merges
 from shared.schemas import EnrichedArticle, RawArticle
+
+
+class RecentCopyIndex(MemoryCopyIndex):
+    """A `MemoryCopyIndex` that lends the enrichment of its latest `keep` articles only (the
+    service's index lends it for `COPY_WINDOW_HOURS`): an enriched article holds tens of kB,
+    so a long stream would otherwise fill memory. An older original's copy is still found,
+    and is analysed anew."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        super().__init__()
+        self._keep = keep
+        self._lent: OrderedDict[str, EnrichedArticle] = OrderedDict()
+
+    async def remember(self, article: EnrichedArticle) -> None:
+        """See `CopyIndex.remember`."""
+        self._lent[article.id] = article
+        while len(self._lent) > self._keep:
+            self._lent.popitem(last=False)
+
+    async def enrichment_of(self, article_id: str) -> EnrichedArticle | None:
+        """See `CopyIndex.enrichment_of`."""
+        return self._lent.get(article_id)
 
 
 class MemoryPipeline:
@@ -29,20 +53,27 @@ class MemoryPipeline:
         self,
         enrich: Callable[[list[RawArticle]], list[EnrichedArticle]],
         zipf: Callable[[str], float],
+        clusterer: StoryClusterer | None = None,
+        time_bounds: TimeBounds | None = None,
+        keep: timedelta | None = None,
     ) -> None:
         self._enrich = enrich
-        self.copies = MemoryCopyIndex()
-        self.state = MemoryStoryState()
-        self.desk = StoryDesk(self.state, zipf)
+        self.copies = RecentCopyIndex()
+        self.state = MemoryStoryState(keep=keep)
+        self.desk = StoryDesk(self.state, zipf, clusterer, time_bounds)
 
     async def _nlp(self, articles: list[RawArticle]) -> list[EnrichedArticle]:
         return self._enrich(articles)
 
-    async def process(self, article: RawArticle) -> EnrichedArticle:
-        """The article as the enriched stream would carry it: story and copy fields set."""
+    async def place(self, article: RawArticle) -> Placed:
+        """The article placed as the stories stage places it: story and copy fields set."""
         (analysed,) = await analyse([article], self.copies, self._nlp)
         (placed,) = await self.desk.place([analysed])
-        return placed.article
+        return placed
+
+    async def process(self, article: RawArticle) -> EnrichedArticle:
+        """The article as the enriched stream would carry it: story and copy fields set."""
+        return (await self.place(article)).article
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +86,16 @@ class GoldStoryArticle:
     article: RawArticle
 
 
-def load_story_gold(path: Path, seeds: Path) -> list[GoldStoryArticle]:
-    """Read a gold file in order, normalising each article as ingest would."""
-    return [
-        GoldStoryArticle(
+def load_story_gold(path: Path, seeds: Path) -> Iterator[GoldStoryArticle]:
+    """Read a gold file in order, normalising each article as ingest would (one at a time: a
+    long file is never all in memory)."""
+    for item, article in gold_items(path, seeds):
+        yield GoldStoryArticle(
             id=str(item["id"]),
             story=str(item["story"]),
             duplicate_of=item.get("duplicate_of"),
             article=article,
         )
-        for item, article in gold_items(path, seeds)
-    ]
 
 
 def _prf(hits: float, predicted: float, gold: float) -> tuple[float, float, float]:
@@ -75,32 +105,81 @@ def _prf(hits: float, predicted: float, gold: float) -> tuple[float, float, floa
     return round(precision, 3), round(recall, 3), round(f1, 3)
 
 
+def _cells(
+    predicted: Mapping[str, str], gold: Mapping[str, str]
+) -> tuple[Counter[tuple[str, str]], Counter[str], Counter[str]]:
+    # Counts of items per (predicted, gold) cell, per predicted and per gold cluster: the
+    # figures need nothing else, so their memory grows with the clusters, not with the pairs.
+    cells = Counter((predicted[item], truth) for item, truth in gold.items())
+    return cells, Counter(predicted[item] for item in gold), Counter(gold.values())
+
+
 def bcubed(predicted: Mapping[str, str], gold: Mapping[str, str]) -> tuple[float, float, float]:
     """B-cubed precision, recall and F1 (Bagga and Baldwin) of a clustering of the same items."""
-    items = list(gold)
-    by_predicted: dict[str, set[str]] = {}
-    by_gold: dict[str, set[str]] = {}
-    for item in items:
-        by_predicted.setdefault(predicted[item], set()).add(item)
-        by_gold.setdefault(gold[item], set()).add(item)
-    precision = recall = 0.0
-    for item in items:
-        cluster, truth = by_predicted[predicted[item]], by_gold[gold[item]]
-        shared = len(cluster & truth)
-        precision += shared / len(cluster)
-        recall += shared / len(truth)
-    n = len(items) or 1
+    cells, by_predicted, by_gold = _cells(predicted, gold)
+    # Each of the n items of a cell shares its cell with n items: n * n / cluster size.
+    precision = sum(n * n / by_predicted[p] for (p, _), n in cells.items())
+    recall = sum(n * n / by_gold[g] for (_, g), n in cells.items())
+    n = len(gold) or 1
     p, r = precision / n, recall / n
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     return round(p, 3), round(r, 3), round(f1, 3)
 
 
+def _pairs(size: int) -> int:
+    return size * (size - 1) // 2
+
+
 def pairwise(predicted: Mapping[str, str], gold: Mapping[str, str]) -> tuple[float, float, float]:
     """Precision, recall and F1 over pairs of items put in the same cluster."""
-    pairs = list(combinations(sorted(gold), 2))
-    same_predicted = {p for p in pairs if predicted[p[0]] == predicted[p[1]]}
-    same_gold = {p for p in pairs if gold[p[0]] == gold[p[1]]}
-    return _prf(len(same_predicted & same_gold), len(same_predicted), len(same_gold))
+    cells, by_predicted, by_gold = _cells(predicted, gold)
+    return _prf(
+        sum(_pairs(n) for n in cells.values()),
+        sum(_pairs(n) for n in by_predicted.values()),
+        sum(_pairs(n) for n in by_gold.values()),
+    )
+
+
+@dataclass
+class Margins:
+    """How far apart same-story and cross-story similarities are, seen in arrival order: for
+    each article, its highest similarity to a story holding an earlier article of its gold
+    story (0 if that story was not even compared), and to a story holding none."""
+
+    same: list[float] = field(default_factory=list)
+    cross: list[float] = field(default_factory=list)
+    _labels: dict[str, Counter[str]] = field(default_factory=dict)
+    _seen: set[str] = field(default_factory=set)
+
+    def observe(self, truth: str, placed: Placed) -> None:
+        """Take one placed article with its gold story, in arrival order."""
+        same = cross = 0.0
+        for story_id, score in placed.candidates:
+            if self._labels.get(story_id, Counter())[truth]:
+                same = max(same, score)
+            else:
+                cross = max(cross, score)
+        if truth in self._seen:
+            self.same.append(same)
+        self.cross.append(cross)
+        self._seen.add(truth)
+        story_id = placed.article.story_id or ""
+        labels = self._labels.setdefault(story_id, Counter())
+        for event in placed.events:
+            for gone in event.merged:
+                labels.update(self._labels.pop(gone, Counter()))
+        labels[truth] += 1
+
+    def figures(self) -> dict[str, float]:
+        """The lowest and 10th-percentile same-story similarity, the 90th-percentile and
+        highest cross-story similarity."""
+        same, cross = sorted(self.same) or [1.0], sorted(self.cross) or [0.0]
+        return {
+            "lowest_same_story_similarity": round(same[0], 3),
+            "same_story_similarity_p10": round(same[len(same) // 10], 3),
+            "cross_story_similarity_p90": round(cross[len(cross) * 9 // 10], 3),
+            "highest_cross_story_similarity": round(cross[-1], 3),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +191,9 @@ class StoryReport:
     predicted_stories: int
     bcubed: tuple[float, float, float]
     pairwise: tuple[float, float, float]
-    duplicates: tuple[float, float, float]
+    duplicates: tuple[float, float, float] | None
+    """None when the gold file labels no copies."""
+    margins: dict[str, float]
     mistakes: tuple[str, ...]
 
     def figures(self) -> dict[str, float | int]:
@@ -124,45 +205,71 @@ class StoryReport:
             "predicted_stories": self.predicted_stories,
             **{f"bcubed_{n}": v for n, v in zip(names, self.bcubed, strict=True)},
             **{f"pairwise_{n}": v for n, v in zip(names, self.pairwise, strict=True)},
-            **{f"duplicate_{n}": v for n, v in zip(names, self.duplicates, strict=True)},
+            **{f"duplicate_{n}": v for n, v in zip(names, self.duplicates or (), strict=False)},
+            **self.margins,
         }
+
+
+# Mates listed per misplaced article.
+_SHOWN = 10
 
 
 def _mistakes(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[str, ...]:
     """Each article whose predicted story differs from its gold story, and with whom it sits."""
+    together: dict[str, set[str]] = {}
+    should: dict[str, set[str]] = {}
+    for item in predicted:
+        together.setdefault(predicted[item], set()).add(item)
+        should.setdefault(truth[item], set()).add(item)
     found = []
     for item in predicted:
-        together = {o for o in predicted if predicted[o] == predicted[item]}
-        should = {o for o in truth if truth[o] == truth[item]}
-        if together != should:
-            others = ", ".join(sorted(together - {item})) or "alone"
-            found.append(f"{item} ({truth[item]}) with {others}")
+        mates = together[predicted[item]]
+        if mates != should[truth[item]]:
+            others = sorted(mates - {item})
+            shown = ", ".join(others[:_SHOWN])
+            if len(others) > _SHOWN:
+                shown += f" and {len(others) - _SHOWN} more"
+            found.append(f"{item} ({truth[item]}) with {shown or 'alone'}")
     return tuple(found)
 
 
-def evaluate_stories(gold: list[GoldStoryArticle], pipeline: MemoryPipeline) -> StoryReport:
+def evaluate_stories(gold: Iterable[GoldStoryArticle], pipeline: MemoryPipeline) -> StoryReport:
     """Run the articles through `pipeline` in order and compare with the gold labels."""
-
-    async def run_all() -> list[EnrichedArticle]:
-        return [await pipeline.process(item.article) for item in gold]
-
-    predicted: dict[str, str] = {}
+    placed_in: dict[str, str] = {}
+    truth: dict[str, str] = {}
     found_copies: dict[str, str] = {}
-    by_article_id = {g.article.id: g.id for g in gold}
-    for item, outcome in zip(gold, asyncio.run(run_all()), strict=True):
-        predicted[item.id] = outcome.story_id or ""
-        if outcome.duplicate_of is not None:
-            found_copies[item.id] = by_article_id.get(outcome.duplicate_of, outcome.duplicate_of)
-    truth = {g.id: g.story for g in gold}
-    gold_copies = {g.id: g.duplicate_of for g in gold if g.duplicate_of}
+    gold_copies: dict[str, str] = {}
+    by_article_id: dict[str, str] = {}
+    margins = Margins()
+
+    async def run_all() -> None:
+        for item in gold:
+            placed = await pipeline.place(item.article)
+            outcome = placed.article
+            truth[item.id] = item.story
+            by_article_id[item.article.id] = item.id
+            placed_in[item.id] = outcome.story_id or ""
+            margins.observe(item.story, placed)
+            if item.duplicate_of:
+                gold_copies[item.id] = item.duplicate_of
+            if outcome.duplicate_of is not None:
+                found_copies[item.id] = by_article_id.get(
+                    outcome.duplicate_of, outcome.duplicate_of
+                )
+
+    asyncio.run(run_all())
+    # An article's story is where its story went after every merge.
+    predicted = {
+        item: follow_merges(story, pipeline.state.merged.get) for item, story in placed_in.items()
+    }
     right = sum(1 for k, v in found_copies.items() if gold_copies.get(k) == v)
-    mistakes = _mistakes(predicted, truth)
     return StoryReport(
-        articles=len(gold),
+        articles=len(truth),
         gold_stories=len(set(truth.values())),
         predicted_stories=len(set(predicted.values())),
         bcubed=bcubed(predicted, truth),
         pairwise=pairwise(predicted, truth),
-        duplicates=_prf(right, len(found_copies), len(gold_copies)),
-        mistakes=mistakes,
+        duplicates=_prf(right, len(found_copies), len(gold_copies)) if gold_copies else None,
+        margins=margins.figures(),
+        mistakes=_mistakes(predicted, truth),
     )

@@ -26,15 +26,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from evaluation.topicsources import BULLET, CITATION, HEADING, Source, pinned_files
+from evaluation.topicsources import (
+    BULLET,
+    CITATION,
+    EMPHASIS,
+    HEADING,
+    LINK_TEXT,
+    Source,
+    pinned_files,
+)
 from shared.schemas import EnrichedArticle
 
 _WIKI_LINK = re.compile(
     r"\[([^\]]+)\]\(https?://en\.wikipedia\.org/wiki/((?:[^()\s]|\([^()\s]*\))+)"
     r"(?:\s+\"[^\"]*\")?\)"
 )
-_OTHER_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
-_EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
 _MIN_WORDS = 6
 
 
@@ -53,13 +59,13 @@ def _target(url_path: str) -> str:
 
 def plain_with_links(markdown: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
     """An item's text without markup or cited sources, and where each Wikipedia link is."""
-    markdown = _EMPHASIS.sub("", CITATION.sub("", markdown))
+    markdown = EMPHASIS.sub("", CITATION.sub("", markdown))
     parts: list[str] = []
     links: list[tuple[int, int, str]] = []
     position = 0
     length = 0
     for match in _WIKI_LINK.finditer(markdown):
-        before = _OTHER_LINK.sub(r"\1", markdown[position : match.start()])
+        before = LINK_TEXT.sub(r"\1", markdown[position : match.start()])
         parts.append(before)
         length += len(before)
         anchor = match.group(1)
@@ -67,7 +73,7 @@ def plain_with_links(markdown: str) -> tuple[str, tuple[tuple[int, int, str], ..
         parts.append(anchor)
         length += len(anchor)
         position = match.end()
-    parts.append(_OTHER_LINK.sub(r"\1", markdown[position:]))
+    parts.append(LINK_TEXT.sub(r"\1", markdown[position:]))
     text = "".join(parts)
     stripped = text.rstrip()
     return stripped, tuple(link for link in links if link[1] <= len(stripped))

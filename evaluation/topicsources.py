@@ -173,18 +173,26 @@ def _text_id(source: str, text: str) -> str:
 
 # Wikipedia's Current events portal as Markdown: "#### Category" headings, nested bullets
 # whose leaves are the news items; inner bullets are the story they belong to.
-# Markdown of the portal pages, shared with the key-stability reader (`storykeys`).
+# Markdown of the portal pages, shared with the story and key-stability readers.
 HEADING = re.compile(r"^#{2,6}\s+(.+?)\s*$")
+"""A Markdown heading: its text."""
 BULLET = re.compile(r"^(\s*)[*-]\s+(.*\S)\s*$")
+"""A Markdown bullet: its indent and its text."""
 CITATION = re.compile(r"\s*\[\((?:[^\]]*)\)\]\([^)\s]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
-_EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
+"""A portal item's cited outlet, "[(AP)](url)", with the space before it."""
+CITATION_TEXT = re.compile(r"\[\(([^\]]*)\)\]\(([^)\s]*)\)")
+"""A portal item's cited outlet, "[(AP)](url)": the outlet's name and the URL."""
+LINK_TEXT = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+"""A Markdown link: its text."""
+EMPHASIS = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)")
+"""Markdown emphasis marks."""
 _MIN_ITEM_WORDS = 6
 
 
-def _plain(markdown: str) -> str:
-    text = _LINK.sub(r"\1", CITATION.sub("", markdown))
-    return " ".join(_EMPHASIS.sub("", text).split())
+def plain_markdown(markdown: str) -> str:
+    """Markdown as plain text: links as their text, citations and emphasis dropped."""
+    text = LINK_TEXT.sub(r"\1", CITATION.sub("", markdown))
+    return " ".join(EMPHASIS.sub("", text).split())
 
 
 def _wcep_markdown(files: list[Path], mapping: Mapping[str, str | None]) -> Iterator[RawItem]:
@@ -204,7 +212,7 @@ def _wcep_markdown(files: list[Path], mapping: Mapping[str, str | None]) -> Iter
             # A bullet with deeper bullets under it names a story, not an event.
             if following is not None and len(following.group(1)) > len(match.group(1)):
                 continue
-            text = _plain(match.group(2))
+            text = plain_markdown(match.group(2))
             if len(text.split()) >= _MIN_ITEM_WORDS:
                 yield _text_id("wcep", text), None, text, category
 

@@ -227,24 +227,34 @@ def evaluate(
 @app.command("evaluate-stories")
 def evaluate_stories_command(
     gold: Annotated[
-        Path, typer.Argument(help="Story gold file (JSON lines in arrival order).")
-    ] = Path("evaluation/gold-stories/stories.jsonl"),
+        list[Path] | None,
+        typer.Argument(
+            help="Story gold files (JSON lines in arrival order); default: the invented smoke "
+            "set and the held-out parts of the public sets."
+        ),
+    ] = None,
     seeds: Annotated[Path, typer.Option(help="Folder the gold file's seed names refer to.")] = (
         Path("seeds")
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     details: Annotated[bool, typer.Option(help="Also list the misplaced articles.")] = False,
 ) -> None:
-    """Score story clustering and copy detection: B-cubed and pairwise P/R/F1."""
-    from newswire.evaluation import print_story_report, run_story_evaluation
+    """Score story clustering and copy detection per gold file, with the configured story
+    settings: B-cubed and pairwise P/R/F1, and the similarity margins."""
+    from newswire.evaluation import print_story_reports, run_story_evaluation
 
     settings = load_settings()
     configure_logging(level="WARNING", json=False)
-    if not gold.is_file():
-        err.print(f"No story gold file at {gold}.")
+    files = gold or [
+        Path("evaluation/gold-stories/stories.jsonl"),
+        *sorted(Path("evaluation/story-data").glob("*-heldout.jsonl")),
+    ]
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        err.print(f"No story gold file at {', '.join(map(str, missing))}.")
         raise typer.Exit(2)
-    report = run_story_evaluation(settings, gold, seeds)
-    print_story_report(report, Console(), as_json=as_json, details=details)
+    reports = run_story_evaluation(settings, files, seeds)
+    print_story_reports(reports, Console(), as_json=as_json, details=details)
 
 
 app.command()(tail)

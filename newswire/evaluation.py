@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from evaluation.topicmetrics import Prediction, confusions, topic_figures
 from evaluation.topicsources import LabelledArticle, SourceError, load_manifest, load_source
 from services.enrich.enricher import Enricher
 from services.enrich.nlp import NAMED_LABELS, load_pipeline
+from services.stories.config import clusterer_for, story_window, time_bounds_for
 from shared.english import english_zipf
 from shared.schemas import EnrichedArticle
 from shared.settings import Settings
@@ -228,19 +229,45 @@ def _print_topic_reports(
             console.print(f"[bold]{report.name}[/bold] commonest mistakes: {mistakes}")
 
 
-def run_story_evaluation(settings: Settings, path: Path, seeds: Path) -> StoryReport:
-    """Run a story gold file through the story pipeline (with the service's enricher)."""
-    pipeline = MemoryPipeline(make_enricher(settings).enrich, english_zipf)
-    return evaluate_stories(load_story_gold(path, seeds), pipeline)
+def run_story_evaluation(
+    settings: Settings, paths: Sequence[Path], seeds: Path
+) -> dict[str, StoryReport]:
+    """Run each story gold file through the story pipeline (the service's enricher and story
+    settings; a fresh state per file), by file name."""
+    enrich = make_enricher(settings).enrich
+    reports = {}
+    for path in paths:
+        pipeline = MemoryPipeline(
+            enrich,
+            english_zipf,
+            clusterer_for(settings),
+            time_bounds_for(settings),
+            # What a restarted service would load: memory bounded on a long stream.
+            keep=2 * story_window(settings),
+        )
+        reports[path.stem] = evaluate_stories(load_story_gold(path, seeds), pipeline)
+    return reports
 
 
-def print_story_report(
-    report: StoryReport, console: Console, *, as_json: bool, details: bool
+def print_story_reports(
+    reports: Mapping[str, StoryReport], console: Console, *, as_json: bool, details: bool
 ) -> None:
-    """The figures as a table, or JSON; with `details`, the misplaced articles."""
+    """The figures as a table (a column per gold file), or JSON; with `details`, the
+    misplaced articles."""
     if as_json:
-        document = {"evaluated_at": evaluated_at(), "stories": report.figures()}
-        console.print_json(json.dumps(document))
+        figures = {name: report.figures() for name, report in reports.items()}
+        console.print_json(json.dumps({"evaluated_at": evaluated_at(), "stories": figures}))
         return
-    title = "Stories against the gold labels"
-    _print_figures(title, report.figures(), console, report.mistakes if details else [])
+    table = Table(title="Stories against the gold labels, in arrival order")
+    table.add_column("figure")
+    for name in reports:
+        table.add_column(name, justify="right")
+    columns = [r.figures() for r in reports.values()]
+    # Copy figures only where the gold file labels copies: "-" elsewhere.
+    for name in max(columns, key=len):
+        table.add_row(name, *(str(column.get(name, "-")) for column in columns))
+    console.print(table)
+    if details:
+        for name, report in reports.items():
+            for mistake in report.mistakes:
+                console.print(f"{name}: {mistake}")

@@ -9,13 +9,13 @@ the costly stage, scales out in front of it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from services.stories.clustering import StoryClusterer
-from services.stories.desk import StoryDesk, TimeBounds
+from services.stories.config import clusterer_for, story_window, time_bounds_for
+from services.stories.desk import StoryDesk
 from services.stories.lease import lease_key
 from services.stories.state import Fence, RedisStoryState
 from shared.broker import dead_letter_stream, make_broker
@@ -51,21 +51,16 @@ def create_app(settings: Settings, metrics: ServiceMetrics | None = None) -> Fas
     dead_letters = broker.publisher(
         stream=dead_letter_stream(settings), title="stories.dead-letters", schema=DeadLetter
     )
-    window = timedelta(hours=settings.story_window_hours)
     client = Redis.from_url(settings.require_redis_url())
     state = RedisStoryState(
         client,
         streams,
-        window=window,
+        window=story_window(settings),
         retention=timedelta(days=settings.story_retention_days),
         # Written only while this replica holds the lease `__main__` took under its name.
         fence=Fence(lease_key(streams), settings.consumer_name),
     )
-    time_bounds = TimeBounds(
-        earliest=datetime.combine(settings.story_earliest_date, time(), UTC),
-        future=timedelta(hours=settings.story_future_hours),
-    )
-    desk = StoryDesk(state, english_zipf, StoryClusterer(window=window), time_bounds)
+    desk = StoryDesk(state, english_zipf, clusterer_for(settings), time_bounds_for(settings))
 
     async def place_and_publish(articles: list[EnrichedArticle]) -> Failures:
         failed: dict[int, str] = {}

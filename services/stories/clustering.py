@@ -30,9 +30,18 @@ _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _IDF_CEILING = 7.0
 _TITLE_WEIGHT = 2.0
 WINDOW = timedelta(days=3)
-THRESHOLD = 0.3
+# Chosen on the development parts of the public sets (`evaluation/story-data/`).
+THRESHOLD = 0.2
 MERGE_THRESHOLD = 0.5
-TEXT_WEIGHT = 0.6
+TEXT_WEIGHT = 0.7
+# The least text cosine any join needs: shared entities alone never make a story.
+MIN_TEXT = 0.25
+# A story remembers its latest members' vectors (this many, each cut to its strongest keys),
+# so a development is compared with the last reports too, not only with the story's sum.
+RECENT_MEMBERS = 3
+_MEMBER_KEYS = 40
+# Stories assumed before the first, holding none of an article's keys (see `_specific`).
+_PRIOR_STORIES = 20
 # A story's centroid keeps its strongest terms and entities only: enough to compare by, and
 # bounded however many articles join.
 STORY_TERMS = 300
@@ -113,9 +122,14 @@ class Story:
     terms: dict[str, float] = field(default_factory=dict)
     entities: dict[str, float] = field(default_factory=dict)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    recent: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
+    """The latest members' (terms, entities), oldest first, at most `RECENT_MEMBERS`."""
 
     def add(self, article: StoryFeatures) -> None:
-        """Take the article in: membership, sources, time span and vector sums."""
+        """Take the article in: membership, sources, time span, vector sums, latest members."""
+        self._remember(
+            [(_strongest(article.terms, _MEMBER_KEYS), _strongest(article.entities, _MEMBER_KEYS))]
+        )
         self._take(
             article.title,
             members=[article.article_id],
@@ -127,6 +141,7 @@ class Story:
 
     def absorb(self, other: Story) -> None:
         """Take in every article of `other` (a merge)."""
+        self._remember(other.recent)
         self._take(
             other.title,
             members=other.members,
@@ -164,6 +179,9 @@ class Story:
         self.names = {k: v for k, v in {**names, **self.names}.items() if k in self.entities}
         self.version += 1
 
+    def _remember(self, members: list[tuple[dict[str, float], dict[str, float]]]) -> None:
+        self.recent = [*self.recent, *members][-RECENT_MEMBERS:]
+
     def lookup_keys(self) -> set[str]:
         """Index keys under which this story is found: its entities and terms."""
         return {"e " + k for k in self.entities} | {"t " + k for k in self.terms}
@@ -171,13 +189,15 @@ class Story:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Where an article went: its story, whether it started it, the similarity it had, and
-    the stories merged into it on the way."""
+    """Where an article went: its story, whether it started it, the similarity it had, the
+    stories merged into it on the way, and its similarity to each story it was compared with
+    (before it joined one)."""
 
     story_id: str
     created: bool
     similarity: float
     merged: tuple[str, ...] = ()
+    candidates: tuple[tuple[str, float], ...] = ()
 
 
 class StoryClusterer:
@@ -190,11 +210,13 @@ class StoryClusterer:
         threshold: float = THRESHOLD,
         merge_threshold: float = MERGE_THRESHOLD,
         text_weight: float = TEXT_WEIGHT,
+        min_text: float = MIN_TEXT,
     ) -> None:
         self._window = window
         self._threshold = threshold
         self._merge_threshold = merge_threshold
         self._text_weight = text_weight
+        self._min_text = min_text
         self.stories: dict[str, Story] = {}
         self._index: dict[str, set[str]] = {}
         self._swept: datetime | None = None
@@ -206,6 +228,7 @@ class StoryClusterer:
             threshold=self._threshold,
             merge_threshold=self._merge_threshold,
             text_weight=self._text_weight,
+            min_text=self._min_text,
         )
 
     def restore(self, stories: Iterable[Story]) -> None:
@@ -231,13 +254,46 @@ class StoryClusterer:
     def _centroid_similarity(
         self, terms: Mapping[str, float], entities: Mapping[str, float], story: Story
     ) -> float:
-        text = _cosine(_unit(terms), _unit(story.terms))
-        people = _cosine(_unit(entities), _unit(story.entities))
+        return self._combined(terms, entities, story.terms, story.entities)
+
+    def _combined(
+        self,
+        terms: Mapping[str, float],
+        entities: Mapping[str, float],
+        their_terms: Mapping[str, float],
+        their_entities: Mapping[str, float],
+    ) -> float:
+        text = _cosine(_unit(terms), _unit(their_terms))
+        if text < self._min_text:
+            return 0.0
+        people = _cosine(_unit(entities), _unit(their_entities))
         return self._text_weight * text + (1 - self._text_weight) * people
 
+    def _specific(self, weights: Mapping[str, float], kind: str) -> dict[str, float]:
+        # Each key weighted by how few of the stories in memory hold it: learned from the
+        # stream itself (the stories are the state, so a restart learns the same), and a key
+        # half the stories hold (a country, a president) cannot carry a join on its own. The
+        # prior keeps a young stream (a few stories, each holding its own keys) near uniform.
+        known = len(self.stories) + _PRIOR_STORIES
+        return {
+            k: v * math.log(known / (len(self._index.get(kind + k, ())) + 1))
+            for k, v in weights.items()
+        }
+
     def similarity(self, article: StoryFeatures, story: Story) -> float:
-        """Weighted cosine of the article with the story's centroid (text and entities)."""
-        return self._centroid_similarity(article.terms, article.entities, story)
+        """Weighted cosine of the article (its keys weighted by their specificity in the
+        stream) with the story's sum and with each of its latest members; the best of these."""
+        return self._score(self._weighed(article), story)
+
+    def _weighed(self, article: StoryFeatures) -> tuple[dict[str, float], dict[str, float]]:
+        return self._specific(article.terms, "t "), self._specific(article.entities, "e ")
+
+    def _score(self, weighed: tuple[dict[str, float], dict[str, float]], story: Story) -> float:
+        terms, entities = weighed
+        return max(
+            self._combined(terms, entities, story.terms, story.entities),
+            *(self._combined(terms, entities, t, e) for t, e in story.recent),
+        )
 
     def _in_window(self, at: datetime, story: Story) -> bool:
         return story.first_seen - self._window <= at <= story.last_seen + self._window
@@ -250,12 +306,12 @@ class StoryClusterer:
 
     def assign(self, article: StoryFeatures) -> Assignment:
         """Put the article in the most similar story above the threshold, or a new one."""
+        candidates = {
+            s: self.similarity(article, self.stories[s]) for s in self._candidates(article)
+        }
+        compared = tuple(sorted(candidates.items()))
         scored = sorted(
-            (
-                (score, story_id)
-                for story_id in self._candidates(article)
-                if (score := self.similarity(article, self.stories[story_id])) >= self._threshold
-            ),
+            ((score, s) for s, score in candidates.items() if score >= self._threshold),
             reverse=True,
         )
         if not scored:
@@ -266,7 +322,7 @@ class StoryClusterer:
                 last_seen=article.at,
             )
             self._add(story, article)
-            return Assignment(story.id, created=True, similarity=1.0)
+            return Assignment(story.id, created=True, similarity=1.0, candidates=compared)
         best_score, best_id = scored[0]
         target = self.stories[best_id]
         self._add(target, article, replace=True)
@@ -281,7 +337,11 @@ class StoryClusterer:
                 merged.append((other if survivor is target else target).id)
                 target = survivor
         return Assignment(
-            target.id, created=False, similarity=round(best_score, 4), merged=tuple(merged)
+            target.id,
+            created=False,
+            similarity=round(best_score, 4),
+            merged=tuple(merged),
+            candidates=compared,
         )
 
     def join(self, story_id: str, article: StoryFeatures) -> Assignment:

@@ -53,11 +53,14 @@ class StoryState(Protocol):
 
 @dataclass
 class MemoryStoryState:
-    """A `StoryState` in this process's memory (the evaluation harness; tests)."""
+    """A `StoryState` in this process's memory (the evaluation harness; tests). With `keep`,
+    a story whose last article is more than `keep` older than the newest story's is let go,
+    as the Redis state lets stories expire, so a long stream needs bounded memory."""
 
     stories: dict[str, Story] = field(default_factory=dict)
     assigned: dict[str, str] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)
+    keep: timedelta | None = None
 
     async def load(self) -> list[Story]:
         """See `StoryState.load`."""
@@ -81,6 +84,10 @@ class MemoryStoryState:
             self.stories.pop(gone, None)
         self.assigned.update(assigned)
         self.merged.update(merged)
+        if self.keep is not None and stories:
+            horizon = max(s.last_seen for s in stories) - self.keep
+            for old in [k for k, s in self.stories.items() if s.last_seen < horizon]:
+                del self.stories[old]
 
 
 def follow_merges(story_id: str, merged_into: Callable[[str], str | None]) -> str:
@@ -95,11 +102,13 @@ def follow_merges(story_id: str, merged_into: Callable[[str], str | None]) -> st
 @dataclass(frozen=True, slots=True)
 class Placed:
     """One article with its story, and the story events its arrival caused; or, when it alone
-    could not be placed, the article as it came and the reason (`error`)."""
+    could not be placed, the article as it came and the reason (`error`). `candidates`: its
+    similarity to each story it was compared with, before it joined one (for evaluation)."""
 
     article: EnrichedArticle
     events: tuple[StoryEvent, ...]
     error: str | None = None
+    candidates: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +272,13 @@ class StoryDesk:
                 for gone in assignment.merged:
                     merged[gone] = story_id
                     changed.pop(gone, None)
-                events = (_event_for(story, assignment, article.id),)
-                placed.append(Placed(article.model_copy(update={"story_id": story_id}), events))
+                placed.append(
+                    Placed(
+                        article.model_copy(update={"story_id": story_id}),
+                        (_event_for(story, assignment, article.id),),
+                        candidates=assignment.candidates,
+                    )
+                )
             await self._state.save(list(changed.values()), assigned, merged)
             self._stale = False
             return placed

@@ -47,6 +47,7 @@ def story_to_json(story: Story) -> str:
             "terms": story.terms,
             "entities": story.entities,
             "names": story.names,
+            "recent": [[terms, entities] for terms, entities in story.recent],
         },
         ensure_ascii=False,
     )
@@ -67,6 +68,8 @@ def story_from_json(text: str | bytes) -> Story:
         terms=dict(data["terms"]),
         entities=dict(data["entities"]),
         names={k: (v[0], v[1]) for k, v in data["names"].items()},
+        # Stories saved before members were remembered have none: their sum alone is compared.
+        recent=[(dict(t), dict(e)) for t, e in data.get("recent", [])],
     )
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,9 +15,10 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.e2e
 
 
-def test_enrich_throughput_runs_and_two_processes_agree_with_one() -> None:
+def _bench_figures(*args: str) -> dict[str, Any]:
+    # A benchmark module run as a user runs it; its last line is its figures as JSON.
     result = subprocess.run(
-        [sys.executable, "-m", "bench.enrich_throughput", "--articles", "8", "--rounds", "1"],
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -24,11 +26,24 @@ def test_enrich_throughput_runs_and_two_processes_agree_with_one() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    figures = json.loads(result.stdout.splitlines()[-1])
+    figures: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return figures
+
+
+def test_enrich_throughput_runs_and_two_processes_agree_with_one() -> None:
+    figures = _bench_figures("bench.enrich_throughput", "--articles", "8", "--rounds", "1")
     assert figures["articles"] == 8
     assert figures["two_process_results_identical"] is True
     assert figures["raw_ner_articles_per_s"] > 0
     assert figures["enrich_articles_per_s"] > 0
+
+
+def test_story_placement_runs_on_a_gold_file() -> None:
+    gold = ROOT / "evaluation" / "gold-stories" / "stories.jsonl"
+    figures = _bench_figures("bench.stories_placement", str(gold), "--items", "6")
+    assert figures["articles"] == 6
+    assert figures["articles_per_s"] > 0
+    assert 1 <= figures["stories_in_memory"] <= 6
 
 
 def test_the_suite_runs_at_a_tiny_size_and_writes_its_table(tmp_path: Path) -> None:

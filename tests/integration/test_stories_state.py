@@ -4,6 +4,7 @@ the stories stage's state, against a real Redis (restarts are new clients on the
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -288,6 +289,7 @@ def test_a_story_reads_back_from_json_as_it_was() -> None:
         terms={"bridge": 1.2345678901234567, "greyport": 0.1},
         entities={"GPE:greyport": 1.6, "PERSON:zoë": 1 / 3},
         names={"GPE:greyport": ("Greyport", "GPE"), "PERSON:zoë": ("Zoë", "PERSON")},
+        recent=[({"bridge": 0.8, "greyport": 0.6}, {"GPE:greyport": 1.0})],
     )
     text = story_to_json(story)
     assert "Zoë" in text  # kept as text, not escaped
@@ -295,3 +297,6 @@ def test_a_story_reads_back_from_json_as_it_was() -> None:
     assert story_from_json(text.encode()) == story  # as Redis hands it back
     assert story_from_json(text).names["PERSON:zoë"] == ("Zoë", "PERSON")
     assert story_from_json(story_to_json(Story("s", None, T0, T0))) == Story("s", None, T0, T0)
+    saved_before_members_were_kept = json.loads(story_to_json(story))
+    del saved_before_members_were_kept["recent"]
+    assert story_from_json(json.dumps(saved_before_members_were_kept)).recent == []

@@ -97,7 +97,7 @@ def test_the_story_harness_reports_its_figures() -> None:
         app, ["evaluate-stories", str(gold), "--seeds", str(SEEDS), "--json"]
     )
     assert result.exit_code == 0, result.output
-    figures = json.loads(result.output)["stories"]
+    figures = json.loads(result.output)["stories"]["stories"]
     assert (figures["articles"], figures["gold_stories"]) == (69, 22)
     # Floors, not targets: a regression in copies or clustering shows here.
     assert figures["duplicate_recall"] == 1.0

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.stories import bcubed, pairwise
+from evaluation.stories import RecentCopyIndex, bcubed, pairwise
 from services.enrich.copies import MemoryCopyIndex
 from services.enrich.minhash import Signature, signature
 from services.stories.clustering import (
@@ -35,6 +35,10 @@ REWRITE = (
     "vote this week. Inspectors shut the crossing in the cold season when they discovered "
     "damage to supporting girders. Extra ferry services are planned during the closure."
 )
+
+# Rewrites share few words in their bodies; their headlines name the event alike.
+BASE_TITLE = "Greyport council votes to repair harbour bridge"
+REWRITE_TITLE = "Greyport council approves repair of harbour bridge"
 
 
 def _zipf(word: str) -> float:
@@ -72,14 +76,18 @@ async def test_a_copy_of_a_copy_points_at_the_earliest_article() -> None:
 
 
 def _features(
-    article_id: str, text: str, at: datetime, entities: dict[str, float]
+    article_id: str,
+    text: str,
+    at: datetime,
+    entities: dict[str, float],
+    title: str | None = None,
 ) -> StoryFeatures:
     return StoryFeatures(
         article_id=article_id,
         at=at,
         source=f"outlet-{article_id}",
-        title=None,
-        terms=term_vector(None, text, _zipf),
+        title=title,
+        terms=term_vector(title, text, _zipf),
         entities=entity_vector(entities.items()),
     )
 
@@ -88,8 +96,10 @@ def test_rewrites_join_one_story_and_other_events_or_times_do_not() -> None:
     now = datetime(2031, 3, 4, tzinfo=UTC)
     people = {"GPE:greyport": 0.6, "ORG:greyport-council": 0.4}
     clusterer = StoryClusterer()
-    first = clusterer.assign(_features("a1", BASE, now, people))
-    second = clusterer.assign(_features("a2", REWRITE, now + timedelta(hours=5), people))
+    first = clusterer.assign(_features("a1", BASE, now, people, BASE_TITLE))
+    second = clusterer.assign(
+        _features("a2", REWRITE, now + timedelta(hours=5), people, REWRITE_TITLE)
+    )
     other = clusterer.assign(
         _features("b1", "A storm flooded farms in Lindora overnight.", now, {"GPE:lindora": 1.0})
     )
@@ -151,6 +161,51 @@ def test_an_article_bridging_two_close_stories_merges_the_younger_into_the_older
     assert sorted(story.members) == ["a1", "a2", "a3"]
     assert story.member_count == 3
     assert not clusterer.holds(second.story_id)
+
+
+def test_a_shared_entity_without_shared_words_never_makes_a_join() -> None:
+    now = datetime(2031, 3, 4, tzinfo=UTC)
+    country = {"GPE:the-united-states": 1.0}
+    clusterer = StoryClusterer()
+    first = clusterer.assign(_features("a1", BASE, now, country))
+    wedding = clusterer.assign(
+        _features("b1", "A singer married an actor in a chapel in Vegas.", now, country)
+    )
+    assert wedding.created
+    assert dict(wedding.candidates) == {first.story_id: 0.0}  # compared, and no text in common
+
+
+def test_a_key_most_stories_hold_weighs_less_than_one_few_hold() -> None:
+    now = datetime(2031, 3, 4, tzinfo=UTC)
+    clusterer = StoryClusterer()
+    events = (
+        "Ferry fares to Lindora rise sharply",
+        "Tarrow ferry captain honoured",
+        "Oakmere orchestra plays on a ferry",
+        "Brisk winds cancel the island ferry",
+        "Fenley ferry terminal reopens after repairs",
+    )
+    for n, headline in enumerate(events * 6):  # each its own story, all of them "ferry"
+        clusterer.assign(_features(f"s{n}", headline, now + timedelta(days=n), {}))
+    probe = _features("p1", "Greyport ferry", now + timedelta(days=30), {})
+    # "ferry" is in every story in memory, "greyport" in none: the specific word leads.
+    weighed, _ = clusterer._weighed(probe)
+    assert weighed["greyport"] > 2 * weighed["ferry"]
+
+
+def test_a_story_is_compared_with_its_latest_members_too() -> None:
+    now = datetime(2031, 3, 4, tzinfo=UTC)
+    clusterer = StoryClusterer(threshold=0.5)
+    first = clusterer.assign(_features("a1", BASE, now, {}))
+    follow_up = "Divers inspected the harbour bridge supports again and found new cracks."
+    clusterer.join(first.story_id, _features("a2", follow_up, now, {}))
+    story = clusterer.stories[first.story_id]
+    assert [sorted(t) for t, _ in story.recent][-1] == sorted(term_vector(None, follow_up, _zipf))
+    later = clusterer.assign(_features("a3", follow_up + " Divers will return.", now, {}))
+    assert later.story_id == first.story_id
+    assert later.similarity > clusterer._centroid_similarity(
+        term_vector(None, follow_up + " Divers will return.", _zipf), {}, story
+    )
 
 
 class _FailingOnce(MemoryStoryState):
@@ -241,3 +296,21 @@ async def test_an_article_that_cannot_be_read_fails_alone() -> None:
     assert placed[1].events == ()
     assert placed[1].article.story_id is None
     assert placed[0].article.story_id == placed[2].article.story_id is not None
+
+
+async def test_a_memory_state_with_keep_lets_old_stories_go() -> None:
+    t0 = datetime(2031, 3, 4, tzinfo=UTC)
+    state = MemoryStoryState(keep=timedelta(days=6))
+    await state.save([Story("old", None, t0, t0)], {"a1": "old"}, {})
+    later = t0 + timedelta(days=7)
+    await state.save([Story("new", None, later, later)], {"a2": "new"}, {})
+    assert list(state.stories) == ["new"]
+    assert await state.stories_of(["a1", "a2"]) == {"a1": "old", "a2": "new"}  # ids kept
+
+
+async def test_the_harness_copy_index_lends_its_latest_articles_only() -> None:
+    index = RecentCopyIndex(keep=2)
+    for name in ("a1", "a2", "a3"):
+        await index.remember(enriched_article(name))
+    assert await index.enrichment_of("a1") is None
+    assert [(await index.enrichment_of(n)) is not None for n in ("a2", "a3")] == [True, True]
