@@ -131,9 +131,8 @@ _URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 _LINK_REFERENCE = re.compile(r"&([A-Za-z0-9_]+);")
 
 
-def _parser() -> etree.XMLParser:
-    # One per parse: an lxml parser must not be shared between threads.
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+# Shared: lxml locks a parser for each parse, and the poller digests one feed at a time.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 
 
 class Unsure(Exception):
@@ -148,7 +147,7 @@ def parse_fast(body: bytes, headers: Mapping[str, str]) -> FeedDocument | None:
     if result.get("bozo") or any(marker in data for marker in _UNSURE_MARKERS):
         return None
     try:
-        return _document(etree.fromstring(data, _parser()))
+        return _document(etree.fromstring(data, _PARSER))
     except (etree.XMLSyntaxError, Unsure):
         return None
 

@@ -71,6 +71,7 @@ _TRACKER_PATHS = frozenset(
 _PIXEL_SIZES = frozenset({"0", "1"})
 # Marks elements to remove with their content but not their tail, in one strip_elements call.
 _DROP_MARK = "newswire-drop"
+# Shared, as in `fastfeed`: lxml locks a parser for each parse.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 

@@ -9,9 +9,11 @@ already be clean by its rules.
 
 from __future__ import annotations
 
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
+
+from shared.ids import canonical_url
 
 ALLOWED_TAGS = frozenset(
     {
@@ -51,7 +53,6 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
-_WEB = ("http", "https")
 
 
 def safe_url(value: str, base_url: str | None) -> str | None:
@@ -64,26 +65,19 @@ def safe_url(value: str, base_url: str | None) -> str | None:
     try:
         # urlsplit drops what browsers drop too (tabs and newlines anywhere, leading controls),
         # so "java\tscript:" is judged as the "javascript:" a browser would run.
-        parts = urlsplit(value)
-        if parts.scheme:
-            return value if parts.scheme in URL_SCHEMES and _well_formed(parts) else None
-        if not base_url:
+        scheme = urlsplit(value).scheme
+        if scheme == "mailto":
+            return value
+        if scheme:
+            url = value
+        elif base_url:
+            url = urljoin(base_url, value.strip())
+        else:
             return None
-        joined = urljoin(base_url, value.strip())
-        parts = urlsplit(joined)
-    except ValueError:  # a malformed host, in the value or the base
+        canonical_url(url)  # raises for anything but a well-formed absolute http(s) URL
+    except ValueError:  # that, or a malformed base
         return None
-    return joined if parts.scheme in _WEB and _well_formed(parts) else None
-
-
-def _well_formed(parts: SplitResult) -> bool:
-    if parts.scheme == "mailto":
-        return True
-    try:
-        _ = parts.port  # raises for a port that is no number or out of range
-    except ValueError:
-        return False
-    return bool(parts.hostname)
+    return url
 
 
 def _clean_attributes(element: etree._Element, tag: str, base_url: str | None) -> None:
