@@ -98,9 +98,9 @@ def run_ner_evaluation(enricher: Enricher, data: Path) -> list[Comparison]:
 _KEY_SOURCE = "wcep-2025-2026"
 
 
-def run_key_stability(enricher: Enricher, data: Path) -> KeyStability:
+def run_key_stability(enricher: Enricher, data: Path) -> dict[str, KeyStability]:
     """Key stability on the portal's items grouped by story (`data/wcep-2025-2026/`, the
-    pinned topic source), each item enriched alone."""
+    pinned topic source), each item enriched alone: per half of the stories and over all."""
     (source,) = [s for s in load_manifest() if s.name == _KEY_SOURCE]
 
     def enrich(items: list[LinkedItem]) -> list[EnrichedArticle]:
@@ -117,23 +117,22 @@ def run_key_stability(enricher: Enricher, data: Path) -> KeyStability:
     return key_stability(load_linked_items(source, data), enrich)
 
 
-def _print_figures(
-    title: str, figures: dict[str, float | int], console: Console, details: Sequence[str]
+def print_key_stability(
+    parts: Mapping[str, KeyStability], console: Console, *, details: bool
 ) -> None:
-    table = Table(title=title)
+    """The key-stability figures per half; with `details`, the tuning half's entities that
+    got two keys (the held-out half's are not listed, so nobody tunes on them)."""
+    table = Table(title="Entity keys across a story's items (Current events portal 2025-2026)")
     table.add_column("figure")
-    table.add_column("value", justify="right")
-    for name, value in figures.items():
-        table.add_row(name, str(value))
+    for part in parts:
+        table.add_column(part, justify="right")
+    figures = {part: result.figures() for part, result in parts.items()}
+    for name in next(iter(figures.values())):
+        table.add_row(name, *(str(figures[part][name]) for part in parts))
     console.print(table)
-    for line in details:
-        console.print(line)
-
-
-def print_key_stability(report: KeyStability, console: Console, *, details: bool) -> None:
-    """The key-stability figures; with `details`, the entities that got two keys."""
-    title = "Entity keys across a story's items (Current events portal 2025-2026)"
-    _print_figures(title, report.figures(), console, report.splits if details else [])
+    if details and "tune" in parts:
+        for line in parts["tune"].splits:
+            console.print(line)
 
 
 def print_ner_reports(reports: Sequence[Comparison], console: Console, *, details: bool) -> None:
@@ -174,7 +173,7 @@ def print_reports(
     reports: Sequence[Report],
     topic_reports: Sequence[TopicReport],
     ner_reports: Sequence[Comparison],
-    stability: KeyStability | None,
+    stability: Mapping[str, KeyStability] | None,
     console: Console,
     *,
     as_json: bool,
@@ -187,7 +186,7 @@ def print_reports(
             "reports": {report.name: report.figures() for report in reports},
             "topics": {report.name: report.figures for report in topic_reports},
             "entity_mentions": {report.name: report.figures() for report in ner_reports},
-            "key_stability": stability.figures() if stability else {},
+            "key_stability": {part: r.figures() for part, r in (stability or {}).items()},
         }
         console.print_json(json.dumps(document))
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -17,6 +17,8 @@ from services.enrich.entities import RawMention, resolve_entities
 from services.enrich.iptc import top_level_names
 from services.enrich.keyphrases import score_keyphrases
 from services.enrich.language import UNDETERMINED, detect_language
+from services.enrich.namelabels import NameLabels
+from services.enrich.namespans import completed_names
 from services.enrich.nlp import (
     NAMED_LABELS,
     ArticleText,
@@ -49,6 +51,7 @@ class _Annotations(NamedTuple):
 _NOTHING_FOUND = _Annotations((), (), ())
 # Names whose own reading is kept (a few MB at most).
 _NAME_CACHE = 50_000
+_NER_COMPONENTS = frozenset({"tok2vec", "ner"})
 
 
 # Zipf 3 is once per million words: "coastal", "turnout"; rarer words may well be names.
@@ -116,7 +119,11 @@ class Enricher:
         self._topics = topics or TopicClassifier(load_topic_model())
         self._topic_names = top_level_names()
         self.model = model_ref(nlp)
-        self._name_labels: dict[str, str | None] = {}
+        # A name's readings need only the entity recogniser (and the layer it listens to).
+        others = [name for name in nlp.pipe_names if name not in _NER_COMPONENTS]
+        self._name_label = NameLabels(
+            lambda texts: nlp.pipe(texts, disable=others), NAMED_LABELS, _NAME_CACHE
+        )
 
     def enrich(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
         """Language, entities, topics and keyphrases for each article, in input order."""
@@ -132,11 +139,22 @@ class Enricher:
                 strict=True,
             )
         )
+        mentions = {n: self._mentions(doc, prepared[n]) for n, doc in docs.items()}
+        # The batch's new names are read in one pass before any entity takes its key.
+        self._name_label.read(
+            entity.text
+            for n, found in mentions.items()
+            for entity in self._entities(found, prepared[n], articles[n], lambda _: None)
+        )
         now = datetime.now(UTC)
         enriched = []
         for n, article in enumerate(articles):
             doc = docs.get(n)
-            found = _NOTHING_FOUND if doc is None else self._annotate(doc, prepared[n], article)
+            found = (
+                _NOTHING_FOUND
+                if doc is None
+                else self._annotate(doc, mentions[n], prepared[n], article)
+            )
             enriched.append(
                 EnrichedArticle(
                     **article.model_dump(),
@@ -150,18 +168,32 @@ class Enricher:
             )
         return enriched
 
-    def _annotate(self, doc: Doc, prepared: Prepared, article: RawArticle) -> _Annotations:
+    def _mentions(self, doc: Doc, prepared: Prepared) -> list[RawMention]:
+        names = completed_names(doc, _common_word, self._is_country)
+        return _as_place(mentions_of(doc, names, prepared.text), prepared.dateline_place)
+
+    def _entities(
+        self,
+        mentions: list[RawMention],
+        prepared: Prepared,
+        article: RawArticle,
+        name_label: Callable[[str], str | None],
+    ) -> tuple[Entity, ...]:
+        return resolve_entities(
+            mentions,
+            countries=self._countries,
+            body=article.text,
+            lead_end=prepared.lead_end,
+            common=_common_word,
+            name_label=name_label,
+        )
+
+    def _annotate(
+        self, doc: Doc, mentions: list[RawMention], prepared: Prepared, article: RawArticle
+    ) -> _Annotations:
         text = prepared.text
-        mentions = _as_place(mentions_of(doc, text), prepared.dateline_place)
         return _Annotations(
-            entities=resolve_entities(
-                mentions,
-                countries=self._countries,
-                body=article.text,
-                lead_end=prepared.lead_end,
-                common=_common_word,
-                name_label=self._name_label,
-            ),
+            entities=self._entities(mentions, prepared, article, self._name_label),
             # The body as the model reads it (boilerplate blanked); the headline as written.
             topics=tuple(
                 self._as_topic(score)
@@ -170,16 +202,8 @@ class Enricher:
             keyphrases=score_keyphrases(phrases_of(doc, text), english_zipf),
         )
 
-    def _name_label(self, name: str) -> str | None:
-        # The label the model gives the name read on its own, if it reads it whole as a name
-        # (cached, as names recur; the cache starts afresh when full, bounding memory).
-        if name not in self._name_labels:
-            if len(self._name_labels) >= _NAME_CACHE:
-                self._name_labels.clear()
-            ents = self.nlp(name).ents
-            whole = len(ents) == 1 and ents[0].text == name and ents[0].label_ in NAMED_LABELS
-            self._name_labels[name] = ents[0].label_ if whole else None
-        return self._name_labels[name]
+    def _is_country(self, name: str) -> bool:
+        return self._countries.lookup(name, "GPE") is not None
 
     def _as_topic(self, score: TopicScore) -> Topic:
         label = self._topic_names[score.code]

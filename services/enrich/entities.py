@@ -235,11 +235,11 @@ def _merge(groups: list[_Group]) -> list[_Group]:
             target = _person_for(group, people)
             if target is None and group.name.isupper():
                 full = acronyms.get(group.name.replace(".", ""))
-                # The acronym is the name the news uses; the full form joins it.
+                # The full name is the key: an acronym can stand for many things.
                 if full is not None and full is not group:
-                    group.mentions.extend(full.mentions)
-                    full.mentions.clear()
-                    group.fixed_name = True
+                    full.mentions.extend(group.mentions)
+                    full.fixed_name = True
+                    continue
             if target is not None:
                 target.mentions.extend(group.mentions)
                 target.fixed_label = "PERSON"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -114,15 +114,16 @@ def _line_pieces(original: str, start: int, end: int) -> Iterator[tuple[int, int
         position += len(part) + 1
 
 
-def mentions_of(doc: Doc, text: ArticleText) -> list[RawMention]:
-    """Named-entity mentions with offsets into the title or the body, as written there.
+def mentions_of(doc: Doc, ents: Sequence[Span], text: ArticleText) -> list[RawMention]:
+    """Named-entity mentions of `ents` (spans of `doc`) with offsets into the title or the
+    body, as written there.
 
     A name never runs across a line break: the model reads a table row, a dateline or a
     headline into the next line ("NY RANGERS\nPITTSBURGH"), so each line's part is a mention.
     """
     original, model_text = text.joined, text.model_joined
     mentions = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ not in NAMED_LABELS:
             continue
         for start, piece_end in _line_pieces(original, ent.start_char, ent.end_char):

@@ -77,16 +77,25 @@ def test_short_country_codes_count_only_as_places() -> None:
     assert "United States" in _resolve([_m("US", "GPE", 0)])
 
 
-def test_acronyms_absorb_the_organisation_they_abbreviate() -> None:
-    names = _resolve(
-        [
-            _m("North Atlantic Treaty Organization", "ORG", 0),
-            _m("NATO", "ORG", 40),
-            _m("NATO’s", "ORG", 60),
-        ]
-    )
-    assert set(names) == {"NATO"}
-    assert names["NATO"].count == 3
+def test_the_organisation_absorbs_its_acronym_and_names_the_key() -> None:
+    # An acronym stands for many things (ICC: the court, the cricket council); the full name
+    # written beside it says which, so the key is the full name's in every article.
+    for order in ((0, 40, 60), (40, 0, 20)):
+        full, short, possessive = order
+        names = _resolve(
+            sorted(
+                [
+                    _m("International Criminal Court", "ORG", full),
+                    _m("ICC", "ORG", short),
+                    _m("ICC’s", "ORG", possessive),
+                ],
+                key=lambda m: m.start,
+            )
+        )
+        assert set(names) == {"International Criminal Court"}
+        court = names["International Criminal Court"]
+        assert (court.key, court.count) == ("ORG:international-criminal-court", 3)
+        assert set(court.forms) == {"International Criminal Court", "ICC"}
 
 
 def test_shouted_forms_give_way_to_ordinary_case() -> None:

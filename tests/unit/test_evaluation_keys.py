@@ -8,6 +8,7 @@ from evaluation.storykeys import (
     key_stability,
     names,
     plain_with_links,
+    story_part,
 )
 from shared.ids import entity_key
 from shared.schemas import EnrichedArticle, Entity, Mention
@@ -72,10 +73,56 @@ def test_stability_is_one_key_per_story_entity_across_items() -> None:
     same = key_stability(
         items, lambda xs: [_enriched(x, entity_key("PERSON", "Mark Carney")) for x in xs]
     )
-    assert same.figures()["key stability"] == 1.0
+    assert same["all"].figures()["key stability"] == 1.0
     flipped = key_stability(
         items,
         lambda xs: [_enriched(xs[0], "PERSON:mark-carney"), _enriched(xs[1], "GPE:carney")],
-    )
+    )["all"]
     assert (flipped.found_twice, flipped.stable) == (1, 0)
     assert flipped.splits == ["Greyport crisis / Mark Carney: GPE:carney, PERSON:mark-carney"]
+
+
+def test_each_story_counts_in_its_half_and_in_all() -> None:
+    items = list(_items_of(PAGE.splitlines()))
+    parts = key_stability(items, lambda xs: [_enriched(x, "PERSON:mark-carney") for x in xs])
+    half = story_part("Greyport crisis")
+    assert parts[half].found_twice == parts["all"].found_twice == 1
+    other = "held-out" if half == "tune" else "tune"
+    assert parts[other].pairs == 0
+    assert {story_part(f"story {n}") for n in range(20)} == {"tune", "held-out"}
+
+
+def test_a_span_over_another_linked_name_is_a_bigger_thing_not_the_link() -> None:
+    text = "The United States Supreme Court rules. The United States objects."
+    court = (4, 31)
+    links = ((4, 17, "United States"), (18, 31, "Supreme Court"), (43, 56, "United States"))
+    item = LinkedItem("Court case", text, links)
+    entities = (
+        Entity(
+            text="United States Supreme Court",
+            key="ORG:united-states-supreme-court",
+            label="ORG",
+            count=1,
+            forms=("United States Supreme Court",),
+            salience=0.5,
+            mentions=(Mention(field="text", start=court[0], end=court[1]),),
+        ),
+        Entity(
+            text="United States",
+            key="GPE:united-states",
+            label="GPE",
+            count=1,
+            forms=("United States",),
+            salience=0.5,
+            mentions=(Mention(field="text", start=43, end=56),),
+        ),
+    )
+    article = _enriched(item, "GPE:united-states").model_copy(update={"entities": entities})
+    second = LinkedItem(
+        "Court case", "The United States objects again.", ((4, 17, "United States"),)
+    )
+    parts = key_stability(
+        [item, second], lambda xs: [article, _enriched(second, "GPE:united-states")]
+    )
+    # The first item's court is not a reading of the United States; its later mention is.
+    assert (parts["all"].found_twice, parts["all"].stable) == (1, 1)
