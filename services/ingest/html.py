@@ -121,19 +121,33 @@ def _is_tracking_image(img: etree._Element) -> bool:
     )
 
 
-def _parse(text: str) -> etree._Element:
-    """The fragment's <body>, stripped of everything that goes with its content."""
+def _parse(text: str) -> tuple[etree._Element, set[object]]:
+    """The fragment's <body>, stripped of everything that goes with its content, and its tags."""
     # A fixed html/body wrapper means a parse never comes back empty, whatever the fragment.
     root = etree.fromstring(f"<html><body>{text}</body></html>", _PARSER)
-    body = root.find("body")
+    # The first body child, as find("body") gives it, without ElementPath's parsing of a path.
+    body = next(root.iterchildren("body"), None)
     if body is None:  # libxml2 keeps the wrapper's body; a fragment can only add to it
         msg = "HTML parser lost the body element"
         raise ValueError(msg)
-    for img in body.iter("img"):
-        if _is_tracking_image(img):
-            img.tag = _DROP_MARK
-    etree.strip_elements(body, *_DROPPED_WITH_CONTENT, _DROP_MARK, with_tail=False)
-    return body
+    # One walk tells which of the tag-matching passes below have anything to do: each builds a
+    # matcher for its tag names and walks the whole tree, and most fragments need none of them.
+    tags = _tags(body)
+    dropped = not tags.isdisjoint(_DROPPED_WITH_CONTENT)
+    if "img" in tags:
+        for img in body.iter("img"):
+            if _is_tracking_image(img):
+                img.tag = _DROP_MARK
+                dropped = True
+    if dropped:
+        etree.strip_elements(body, *_DROPPED_WITH_CONTENT, _DROP_MARK, with_tail=False)
+        tags = _tags(body)
+    return body, tags
+
+
+def _tags(body: etree._Element) -> set[object]:
+    """The tag of every element in `body`, itself included."""
+    return {element.tag for element in body.iter()}
 
 
 def _html_flow(text: str) -> str:
@@ -166,9 +180,9 @@ def _paragraphs(text: str) -> str:
     return _PARAGRAPH_BREAK.join(paragraph for paragraph in paragraphs if paragraph)
 
 
-def _text_flow(body: etree._Element) -> str:
+def _text_flow(body: etree._Element, tags: set[object]) -> str:
     """The body's text with paragraph breaks where blocks are, before whitespace collapses."""
-    flow = _html_flow if next(body.iter(*_BLOCKS), None) is not None else _plain_flow
+    flow = _plain_flow if tags.isdisjoint(_BLOCKS) else _html_flow
     separators = _SEPARATORS
     pieces: list[str] = []
     for event, element in etree.iterwalk(body, events=("start", "end")):
@@ -200,8 +214,8 @@ def clean_html(fragment: str, *, base_url: str | None = None) -> CleanedHtml:
         return CleanedHtml(
             html=escape(text, quote=False).strip(), text=_paragraphs(_plain_flow(text))
         )
-    body = _parse(text)
-    flow = _text_flow(body)
+    body, tags = _parse(text)
+    flow = _text_flow(body, tags)
     apply_policy(body, base_url)
     html = _serialise(body)
     if "&#" in text:
