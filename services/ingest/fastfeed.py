@@ -362,7 +362,7 @@ def _item(
     keys: tuple[str, str, str, str],
 ) -> FeedItem:
     """The item from what its elements said; `keys` name its title, summary and two dates."""
-    title, summary, published, updated = (fields.get(key) for key in keys)
+    title, summary, published, updated = map(fields.get, keys)
     # feedparser copies the first content into an absent summary; the longest one wins.
     candidates = [*contents, summary if summary is not None else (contents or [""])[0]]
     guid = guid or None
