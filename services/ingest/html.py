@@ -218,7 +218,8 @@ def clean_html(fragment: str, *, base_url: str | None = None) -> CleanedHtml:
     flow = _text_flow(body, tags)
     apply_policy(body, base_url)
     html = _serialise(body)
-    if "&#" in text:
-        # Only a numeric reference can bring back a character the input filter removed.
+    # Only a numeric reference can bring back a character the input filter removed. "#" is
+    # looked for first: one character is found at memory speed, two far slower.
+    if "#" in text and "&#" in text:
         html, flow = _INVALID_CHARS.sub("", html), _INVALID_CHARS.sub("", flow)
     return CleanedHtml(html=html, text=_paragraphs(flow))
