@@ -119,6 +119,7 @@ _RSS_ITEM_NAMES = {
 }
 _ATOM_TITLE, _ATOM_ENTRY, _ATOM_ID = f"{_ATOM}title", f"{_ATOM}entry", f"{_ATOM}id"
 _ATOM_LINK, _ATOM_CONTENT = f"{_ATOM}link", f"{_ATOM}content"
+_LINK_ATTRIBUTES = frozenset({"href", "rel", "type", "title", "hreflang", "length"})
 _ATOM_KEYS = (_ATOM_TITLE, f"{_ATOM}summary", f"{_ATOM}published", f"{_ATOM}updated")
 _HARMLESS_IN_ENTRY = frozenset({f"{_ATOM}category", f"{_ATOM}rights"})
 _PEOPLE = frozenset({f"{_ATOM}author", f"{_ATOM}contributor"})
@@ -272,8 +273,8 @@ def _rss_item(item: etree._Element, *, prefix: str) -> FeedItem:
                 link = _LINK_REFERENCE.sub(r"&\1", link)
         elif tag == "guid" and not prefix:
             _once(fields, "guid", "")
-            permalink = next((v for k, v in child.attrib.items() if k.lower() == "ispermalink"), "")
-            is_link = permalink in ("", "true")
+            # feedparser matches the name in any case, but _text below lets only this one pass.
+            is_link = child.get("isPermaLink", "") in ("", "true")
             guid = _uri(child) if is_link else _text(child)
             guid_is_link = is_link and link is None
             if guid_is_link:
@@ -335,7 +336,7 @@ def _atom_entry(entry: etree._Element) -> FeedItem:
 
 
 def _alternate_href(link: etree._Element) -> str | None:
-    if set(link.attrib) - {"href", "rel", "type", "title", "hreflang", "length"}:
+    if not _LINK_ATTRIBUTES.issuperset(link.keys()):
         raise Unsure
     href = link.get("href")
     if href is None or len(link):
