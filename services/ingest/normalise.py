@@ -34,10 +34,7 @@ def clean_text(text: str) -> str:
     # The guards skip regex scans that cost more than the rest of normalising (see textscan).
     if may_hold_controls(text):
         text = _CONTROL.sub("", text)
-    # The only ASCII whitespace left is space, tab and newline: unless one of the first two ends
-    # a line, the lines need no stripping (the last one's end goes with the final strip).
-    if not text.isascii() or " \n" in text or "\t\n" in text:
-        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
     if "\n\n\n" in text:
         text = _BLANK_RUN.sub("\n\n", text)
     return text.strip()

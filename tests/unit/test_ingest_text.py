@@ -68,7 +68,7 @@ def test_clean_text_is_idempotent(text: str) -> None:
     assert clean_text(once) == once
 
 
-# A word and the characters line ends are made of; ASCII-only text takes a shorter path.
+# A word and the characters line ends are made of, in ASCII-only text and in any text.
 _LAYOUT = st.text(alphabet="a \t\n\r\x0b") | st.text(alphabet="a \t\n\r\x0bé\x85\xa0\u3000")
 
 
