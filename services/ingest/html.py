@@ -9,6 +9,7 @@ blank-line paragraphs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
@@ -86,6 +87,16 @@ class CleanedHtml:
 
     html: str
     text: str
+
+    @property
+    def text_is_clean(self) -> bool:
+        """True when `text` is already as `normalise.clean_text` leaves it, so need not pass it.
+
+        Paragraphs are collapsed and stripped, and the filters remove every control character
+        but one a numeric reference can bring back, CR; nothing here composes characters (NFC).
+        """
+        text = self.text
+        return "\r" not in text and (text.isascii() or unicodedata.is_normalized("NFC", text))
 
 
 def _is_pixel_size(value: str | None) -> bool:
