@@ -24,7 +24,9 @@ def _code(match: re.Match[bytes]) -> int:
 
 def repair_surrogate_references(body: bytes) -> bytes:
     """`body` with surrogate references paired into characters or replaced by U+FFFD."""
-    if b"&#" not in body:
+    # One byte is looked for at memory speed, two ("&#") a hundred times slower in escaped
+    # markup full of "&": a body without "#" has no reference at all.
+    if b"#" not in body or b"&#" not in body:
         return body
     out: list[bytes] = []
     position = 0

@@ -24,6 +24,9 @@ class SourceEntry:
     """Sanitised HTML the text was taken from (feeds), kept for consumers that render it."""
     guid_scope: str | None = None
     """Where a bare GUID is unique (its feed's identity); see `shared.ids.article_id`."""
+    text_is_clean: bool = False
+    """`text` is already in the form normalising gives it (the HTML cleaner's text), so
+    normalising does not scan it again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ _MEDIA = "{http://search.yahoo.com/mrss/}"
 _RSS_VERSIONS = frozenset({"2.0", "0.91", "0.92"})
 _HTML_TYPES = frozenset({"text/html", "html", "application/xhtml+xml", "xhtml"})
 _TEXT_TYPES = frozenset({None, "text", "html", "text/html", "text/plain"})
+# The attributes a text element may carry and still be read as feedparser reads it.
+_TEXT_ATTRIBUTES = frozenset({"type", "isPermaLink", "{http://www.w3.org/XML/1998/namespace}lang"})
 
 _ITUNES_ITEM_FURNITURE = (
     *("duration", "episodeType", "explicit", "image", "author", "season", "episode"),
@@ -107,7 +109,18 @@ _HARMLESS_IN_CHANNEL = frozenset(
         f"{_MEDIA}category",
     }
 )
-_ATOM_KEYS = (f"{_ATOM}title", f"{_ATOM}summary", f"{_ATOM}published", f"{_ATOM}updated")
+_RDF_ABOUT = f"{_RDF}about"
+_ABOUT = frozenset({_RDF_ABOUT})
+_CONTENT_ENCODED = f"{_CONTENT}encoded"
+# Per RSS dialect (its namespace prefix): an item's link tag, and its title, summary and dates.
+_RSS_ITEM_NAMES = {
+    prefix: (f"{prefix}link", (f"{prefix}title", f"{prefix}description", "pubDate", f"{_DC}date"))
+    for prefix in ("", _RSS1)
+}
+_ATOM_TITLE, _ATOM_ENTRY, _ATOM_ID = f"{_ATOM}title", f"{_ATOM}entry", f"{_ATOM}id"
+_ATOM_LINK, _ATOM_CONTENT = f"{_ATOM}link", f"{_ATOM}content"
+_LINK_ATTRIBUTES = frozenset({"href", "rel", "type", "title", "hreflang", "length"})
+_ATOM_KEYS = (_ATOM_TITLE, f"{_ATOM}summary", f"{_ATOM}published", f"{_ATOM}updated")
 _HARMLESS_IN_ENTRY = frozenset({f"{_ATOM}category", f"{_ATOM}rights"})
 _PEOPLE = frozenset({f"{_ATOM}author", f"{_ATOM}contributor"})
 _PERSON_PARTS = frozenset({f"{_ATOM}name", f"{_ATOM}email", f"{_ATOM}uri"})
@@ -124,8 +137,9 @@ _HARMLESS_IN_FEED = frozenset(
         f"{_ATOM}category",
     }
 )
-# XML spells these in one case only; a plain search is far cheaper than a regex over the body.
-_UNSURE_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"xml:base")
+# Asked of the parsed tree, which knows its few hundred elements and attributes, rather than
+# of the bytes, where three searches through the whole body cost more than all of this check.
+_HAS_XML_BASE = etree.XPath("boolean(//@xml:base)")
 # feedparser's fix-ups: surplus slashes after a scheme, and `&name;` left in link text.
 _URI_FIXER = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 _LINK_REFERENCE = re.compile(r"&([A-Za-z0-9_]+);")
@@ -144,10 +158,15 @@ def parse_fast(body: bytes, headers: Mapping[str, str]) -> FeedDocument | None:
     result: dict[str, object] = {}
     # The headers as feedparser sees them (it looks up lower-case names only).
     data = convert_to_utf8(dict(headers), _declaration_on_its_own_line(body), result)
-    if result.get("bozo") or any(marker in data for marker in _UNSURE_MARKERS):
+    if result.get("bozo"):
         return None
     try:
-        return _document(etree.fromstring(data, _PARSER))
+        root = etree.fromstring(data, _PARSER)
+        # A DTD may declare entities (feedparser reads those of the prolog, its only place);
+        # xml:base changes how feedparser resolves links.
+        if root.getroottree().docinfo.internalDTD is not None or _HAS_XML_BASE(root):
+            return None
+        return _document(root)
     except (etree.XMLSyntaxError, Unsure):
         return None
 
@@ -171,7 +190,12 @@ def _declaration_on_its_own_line(body: bytes) -> bytes:
 
 def _text(element: etree._Element) -> str:
     """The element's text as feedparser's strict parser gives it (it always reads UTF-8)."""
-    if len(element) or _unknown_attributes(element) or element.get("type") not in _TEXT_TYPES:
+    attributes = element.keys()
+    # Most elements carry no attribute, and then need neither attribute check.
+    if len(element) or (
+        attributes
+        and (not _TEXT_ATTRIBUTES.issuperset(attributes) or element.get("type") not in _TEXT_TYPES)
+    ):
         raise Unsure
     value = (element.text or "").strip()
     if value.isascii():
@@ -190,13 +214,6 @@ def _uri(element: etree._Element) -> str:
 def _fix_uri(value: str) -> str:
     # The fix-up only ever removes slashes after "://"; most values have none to remove.
     return _URI_FIXER.sub(r"\1\3", value) if ":///" in value else value
-
-
-def _unknown_attributes(element: etree._Element) -> bool:
-    return any(
-        name not in ("type", "isPermaLink", "{http://www.w3.org/XML/1998/namespace}lang")
-        for name in element.attrib
-    )
 
 
 def _document(root: etree._Element) -> FeedDocument:
@@ -226,9 +243,10 @@ def _channel(
         elif tag not in _HARMLESS_IN_CHANNEL and not (prefix == "" and tag == "item"):
             raise Unsure
     items: list[FeedItem] = []
+    item_tag = f"{prefix}item"
     for element in items_parent:
         tag = _tag(element)
-        if tag == f"{prefix}item":
+        if tag == item_tag:
             items.append(_rss_item(element, prefix=prefix))
         elif prefix and tag != f"{_RSS1}channel":
             raise Unsure
@@ -238,30 +256,32 @@ def _channel(
 
 
 def _rss_item(item: etree._Element, *, prefix: str) -> FeedItem:
-    if set(item.attrib) - {f"{_RDF}about"}:
+    if not _ABOUT.issuperset(item.keys()):
         raise Unsure
     fields: dict[str, str] = {}
     contents: list[str] = []
     link: str | None = None
-    guid: str | None = item.get(f"{_RDF}about")
+    guid: str | None = item.get(_RDF_ABOUT)
     guid_is_link = False
-    keys = (f"{prefix}title", f"{prefix}description", "pubDate", f"{_DC}date")
+    link_tag, keys = _RSS_ITEM_NAMES[prefix]
     for child in item:
         tag = _tag(child)
-        if tag == f"{prefix}link":
+        if tag == link_tag:
             _once(fields, "link", "")
-            link = _LINK_REFERENCE.sub(r"&\1", _uri(child).replace("&amp;", "&"))
+            link = _uri(child).replace("&amp;", "&")
+            if "&" in link:
+                link = _LINK_REFERENCE.sub(r"&\1", link)
         elif tag == "guid" and not prefix:
             _once(fields, "guid", "")
-            permalink = next((v for k, v in child.attrib.items() if k.lower() == "ispermalink"), "")
-            is_link = permalink in ("", "true")
+            # feedparser matches the name in any case, but _text below lets only this one pass.
+            is_link = child.get("isPermaLink", "") in ("", "true")
             guid = _uri(child) if is_link else _text(child)
             guid_is_link = is_link and link is None
             if guid_is_link:
                 link = guid
         elif tag in keys:
             _once(fields, tag, _text(child))
-        elif tag == f"{_CONTENT}encoded":
+        elif tag == _CONTENT_ENCODED:
             contents.append(_text(child))
         elif tag not in _HARMLESS_IN_ITEM or len(child):
             raise Unsure
@@ -273,9 +293,9 @@ def _atom_feed(feed: etree._Element) -> FeedDocument:
     items: list[FeedItem] = []
     for child in feed:
         tag = _tag(child)
-        if tag == f"{_ATOM}title":
+        if tag == _ATOM_TITLE:
             _once(title, "title", _text(child))
-        elif tag == f"{_ATOM}entry":
+        elif tag == _ATOM_ENTRY:
             items.append(_atom_entry(child))
         elif tag in _PEOPLE:
             _person(child)
@@ -292,17 +312,17 @@ def _atom_entry(entry: etree._Element) -> FeedItem:
     guid_is_link = False
     for child in entry:
         tag = _tag(child)
-        if tag == f"{_ATOM}id":
+        if tag == _ATOM_ID:
             _once(fields, "id", "")
             guid = _uri(child)
             guid_is_link = link is None
             if guid_is_link:
                 link = guid
-        elif tag == f"{_ATOM}link":
+        elif tag == _ATOM_LINK:
             href = _alternate_href(child)
             if href is not None:
                 link = href
-        elif tag == f"{_ATOM}content":
+        elif tag == _ATOM_CONTENT:
             contents.append(_text(child))
         elif tag in _ATOM_KEYS:
             _once(fields, tag, _text(child))
@@ -316,7 +336,7 @@ def _atom_entry(entry: etree._Element) -> FeedItem:
 
 
 def _alternate_href(link: etree._Element) -> str | None:
-    if set(link.attrib) - {"href", "rel", "type", "title", "hreflang", "length"}:
+    if not _LINK_ATTRIBUTES.issuperset(link.keys()):
         raise Unsure
     href = link.get("href")
     if href is None or len(link):
@@ -343,7 +363,7 @@ def _item(
     keys: tuple[str, str, str, str],
 ) -> FeedItem:
     """The item from what its elements said; `keys` name its title, summary and two dates."""
-    title, summary, published, updated = (fields.get(key) for key in keys)
+    title, summary, published, updated = map(fields.get, keys)
     # feedparser copies the first content into an absent summary; the longest one wins.
     candidates = [*contents, summary if summary is not None else (contents or [""])[0]]
     guid = guid or None

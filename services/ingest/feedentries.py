@@ -66,6 +66,7 @@ def _entry(
         published_at=item.published,
         html=cleaned.html or None,
         guid_scope=scope,
+        text_is_clean=bool(cleaned.text) and cleaned.text_is_clean,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
+from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
 from services.ingest.revisions import Seen, fingerprint, is_foreign, next_record
@@ -18,6 +19,7 @@ from shared.schemas import RawArticle
 from shared.wire import PAYLOAD_FIELD
 
 log = get_logger(__name__)
+_EVENT_JSON = TypeAdapter(RawArticle)
 
 # Another poll changing the same record between our read and write is rare (one article in two
 # feeds polled at once); after this many rereads something is wrong.
@@ -133,12 +135,13 @@ class ArticleLedger:
     ) -> list[object]:
         # One script call for a feed's articles: a round trip and a command parse per feed,
         # not per article, and still each article recorded atomically with its event.
-        args: list[str | int] = [self._retention, PAYLOAD_FIELD]
+        args: list[str | int | bytes] = [self._retention, PAYLOAD_FIELD]
         for article, record, expected in planned:
             args += (
                 expected.encode() if expected else "",
                 record.encode(),
-                article.model_dump_json(),
+                # The JSON as bytes, which the client sends as they are (a str is encoded).
+                _EVENT_JSON.dump_json(article),
             )
         entries = await self._publish(
             keys=[self._raw_stream, *(self._prefix + article.id for article, _, _ in planned)],

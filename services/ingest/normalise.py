@@ -63,7 +63,7 @@ def normalise(
     entry: SourceEntry, *, max_text_bytes: int, now: datetime | None = None
 ) -> RawArticle:
     """The raw-article event for `entry`; raises RejectedEntry with the reason if it has none."""
-    text = clean_text(entry.text)
+    text = entry.text if entry.text_is_clean else clean_text(entry.text)
     if not text:
         msg = "article has no text"
         raise RejectedEntry(msg)

@@ -56,6 +56,7 @@ def test_unsure_input_goes_to_feedparser() -> None:
         "<title>again</title>",
         "<description type='application/octet-stream'>eA==</description>",
         "<!-- a comment -->",
+        "<guid IsPermaLink='false'>1</guid>",  # feedparser reads the name in any case
         "<media:content xmlns:media='http://search.yahoo.com/mrss/'><media:title>x</media:title>"
         "</media:content>",
     ):
@@ -65,6 +66,29 @@ def test_unsure_input_goes_to_feedparser() -> None:
         parse_fast(b"<rss version='2.0'><channel><title>&nbsp;</title></channel></rss>", {}) is None
     )
     assert parse_fast(rss_feed(feed_no=1, entries=1), {"content-type": "text/html"}) is None
+
+
+def test_a_dtd_or_xml_base_anywhere_goes_to_feedparser() -> None:
+    channel = "<channel><title>c</title><item><title>t</title><description>d</description></item>"
+    based = channel.replace("<channel>", "<channel xml:base='https://a.example/'>")
+    for body in (
+        f"<!DOCTYPE rss><rss version='2.0'>{channel}</channel></rss>",
+        f"<!DOCTYPE rss [<!ENTITY n 'x'>]><rss version='2.0'>{channel}</channel></rss>",
+        f"<rss version='2.0' xml:base='https://a.example/'>{channel}</channel></rss>",
+        f"<rss version='2.0'>{based}</channel></rss>",
+    ):
+        assert parse_fast(body.encode(), HEADERS) is None, body
+
+
+def test_a_dtd_or_xml_base_named_in_text_is_only_text() -> None:
+    # feedparser reads declarations in the prolog and xml:base attributes, never words in text.
+    for text in (
+        escape("<!DOCTYPE html><!ENTITY x 'y'><p xml:base='/a/'>x</p>"),
+        "<![CDATA[<!DOCTYPE html><!ENTITY x 'y'><p xml:base='/a/'>x</p>]]>",
+    ):
+        item = f"<item><title>t</title><description>{text}</description></item>"
+        body = f"<rss version='2.0'><channel><title>c</title>{item}</channel></rss>"
+        assert _agrees(body.encode()), text
 
 
 _PIECE = st.characters(blacklist_categories=("Cs", "Cc"), max_codepoint=0x2FF) | st.sampled_from(

@@ -14,6 +14,7 @@ from services.ingest import htmlpolicy
 from services.ingest.feeditems import FeedFormatError
 from services.ingest.feedparse import parse_feed
 from services.ingest.html import CleanedHtml, clean_html
+from services.ingest.normalise import clean_text
 
 BASE = "https://example.com/news/2026/story.html"
 SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -316,6 +317,28 @@ _MARKUP = st.sampled_from(
 )
 _WORDS = st.text(alphabet="abc xyz.,\n\t", max_size=8)
 _HTMLISH = st.lists(st.one_of(_MARKUP, _WORDS), max_size=25).map("".join)
+
+
+# What normalising would still change, as raw text or as a numeric reference.
+_LAYOUT = st.sampled_from(
+    [
+        *("&#13;", "&#10;", "&#9;", "&#1;", "&#133;", "&#8232;", "&#xA0;", "&#12288;"),
+        *("\r", "\x0b", "\x85", "\u3000", "e\u0301", "  ", "<p>", "<br>", "<td>", "<pre>"),
+    ]
+)
+
+
+@given(st.lists(st.one_of(_MARKUP, _WORDS, _LAYOUT), max_size=25).map("".join))
+def test_text_said_to_be_clean_is_as_normalising_leaves_it(fragment: str) -> None:
+    cleaned = clean_html(fragment)
+    if cleaned.text_is_clean:
+        assert clean_text(cleaned.text) == cleaned.text
+
+
+def test_a_carriage_return_from_a_reference_is_left_to_normalising() -> None:
+    cleaned = clean_html("<p>a&#13;b</p>")
+    assert not cleaned.text_is_clean
+    assert clean_text(cleaned.text) == "a\nb"
 
 
 @given(st.text())

@@ -68,6 +68,18 @@ def test_clean_text_is_idempotent(text: str) -> None:
     assert clean_text(once) == once
 
 
+# A word and the characters line ends are made of, in ASCII-only text and in any text.
+_LAYOUT = st.text(alphabet="a \t\n\r\x0b") | st.text(alphabet="a \t\n\r\x0bé\x85\xa0\u3000")
+
+
+@given(_LAYOUT)
+def test_clean_text_leaves_no_line_ending_in_whitespace(text: str) -> None:
+    cleaned = clean_text(text)
+    assert all(line == line.rstrip() for line in cleaned.split("\n"))
+    assert "\n\n\n" not in cleaned
+    assert cleaned == cleaned.strip()
+
+
 def _entry(**overrides: object) -> SourceEntry:
     fields: dict[str, object] = {"source": FILE, "where": "t.txt", "text": "Some text."}
     fields.update(overrides)
