@@ -192,9 +192,8 @@ class GoldAssisted:
     wrong join: a look-alike event never lands in its twin's story), and with `rescue` an
     article that would start a story joins the story in memory holding most of its gold
     story's articles instead (no split). Each alone shows how far fixing only that kind of
-    error could go, which is more than any threshold could do, since a threshold trades one
-    kind for the other. Here stories are never merged and copies are compared like any
-    article."""
+    error could go (a threshold trades one kind for the other). Here stories are never merged
+    and copies are compared like any article."""
 
     clusterer: StoryClusterer
     veto: bool = False
@@ -221,10 +220,9 @@ class GoldAssisted:
         if self.veto:
             scores = {s: v for s, v in scores.items() if self._commonest(s) == truth}
         joinable = [(v, s) for s, v in scores.items() if v >= self.clusterer.threshold]
-        home = self._home(truth) if self.rescue else None
         if joinable:
             story_id = max(joinable)[1]
-        elif home is not None:
+        elif self.rescue and (home := self._home(truth)) is not None:
             story_id = home
         else:
             return self.clusterer.start(features).id
