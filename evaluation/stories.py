@@ -4,7 +4,9 @@ Gold files are JSON lines in arrival order: `id`, `story` (the gold label), `dup
 (the gold original, or null), and either `seed` (a file in `seeds/`) or `title`, `text`, `url`,
 `outlet`, `published_at`. Articles go through `MemoryPipeline`: the enrich stage's copy
 detection and the stories stage's `StoryDesk`, the code the services run, with their state in
-memory instead of Redis, one by one in file order.
+memory instead of Redis, one by one in file order. Beside them, the same clustering runs with
+the gold labels' help against one kind of error at a time (`GoldAssisted`), to show which kind
+limits the figures.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import asyncio
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from evaluation.goldfiles import gold_items
 from services.enrich.analysis import analyse
 from services.enrich.copies import MemoryCopyIndex
-from services.stories.clustering import StoryClusterer
+from services.stories.clustering import StoryClusterer, StoryFeatures
 from services.stories.desk import MemoryStoryState, Placed, StoryDesk, TimeBounds, follow_merges
 from shared.schemas import EnrichedArticle, RawArticle
 
@@ -182,6 +184,63 @@ class Margins:
         }
 
 
+@dataclass
+class GoldAssisted:
+    """The clustering run again beside the real one, with the gold labels' help, to show what
+    limits it: the same clusterer (settings, similarity, threshold) places each article, except
+    that with `veto` no article joins a story whose commonest gold label is not its own (no
+    wrong join: a look-alike event never lands in its twin's story), and with `rescue` an
+    article that would start a story joins the story in memory holding most of its gold
+    story's articles instead (no split). Each alone shows how far fixing only that kind of
+    error could go (a threshold trades one kind for the other). Here stories are never merged
+    and copies are compared like any article."""
+
+    clusterer: StoryClusterer
+    veto: bool = False
+    rescue: bool = False
+    placed: dict[str, str] = field(default_factory=dict)
+    """Gold item id → story id."""
+    _labels: dict[str, Counter[str]] = field(default_factory=dict)
+    _homes: dict[str, Counter[str]] = field(default_factory=dict)
+    _by_article: dict[str, str] = field(default_factory=dict)
+
+    def observe(self, item_id: str, truth: str, features: StoryFeatures) -> None:
+        """Place one article with its gold story, in arrival order (an article placed before
+        keeps its story, as the desk keeps it)."""
+        story_id = self._by_article.get(features.article_id)
+        if story_id is None:
+            story_id = self._place(truth, features)
+            self._by_article[features.article_id] = story_id
+            self._labels.setdefault(story_id, Counter())[truth] += 1
+            self._homes.setdefault(truth, Counter())[story_id] += 1
+        self.placed[item_id] = story_id
+
+    def _place(self, truth: str, features: StoryFeatures) -> str:
+        scores = self.clusterer.scores(features)
+        if self.veto:
+            scores = {s: v for s, v in scores.items() if self._commonest(s) == truth}
+        joinable = [(v, s) for s, v in scores.items() if v >= self.clusterer.threshold]
+        if joinable:
+            story_id = max(joinable)[1]
+        elif self.rescue and (home := self._home(truth)) is not None:
+            story_id = home
+        else:
+            return self.clusterer.start(features).id
+        self.clusterer.join(story_id, features)
+        return story_id
+
+    def _commonest(self, story_id: str) -> str:
+        return self._labels[story_id].most_common(1)[0][0]
+
+    def _home(self, truth: str) -> str | None:
+        held = [
+            (n, s)
+            for s, n in self._homes.get(truth, Counter()).items()
+            if self.clusterer.holds(s) and self._commonest(s) == truth
+        ]
+        return max(held)[1] if held else None
+
+
 @dataclass(frozen=True, slots=True)
 class StoryReport:
     """The harness's figures for one gold file."""
@@ -194,6 +253,8 @@ class StoryReport:
     duplicates: tuple[float, float, float] | None
     """None when the gold file labels no copies."""
     margins: dict[str, float]
+    limits: dict[str, float | int]
+    """B-cubed F1 and story count of the gold-assisted runs (see `GoldAssisted`)."""
     mistakes: tuple[str, ...]
 
     def figures(self) -> dict[str, float | int]:
@@ -207,6 +268,7 @@ class StoryReport:
             **{f"pairwise_{n}": v for n, v in zip(names, self.pairwise, strict=True)},
             **{f"duplicate_{n}": v for n, v in zip(names, self.duplicates or (), strict=False)},
             **self.margins,
+            **self.limits,
         }
 
 
@@ -233,6 +295,15 @@ def _mistakes(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[s
     return tuple(found)
 
 
+def _limits(runs: Mapping[str, GoldAssisted], truth: Mapping[str, str]) -> dict[str, float | int]:
+    figures: dict[str, float | int] = {}
+    for name, run in runs.items():
+        placed = {item: run.placed.get(item, item) for item in truth}
+        figures[f"bcubed_f1_if_{name}"] = bcubed(placed, truth)[2]
+        figures[f"predicted_stories_if_{name}"] = len(set(placed.values()))
+    return figures
+
+
 def evaluate_stories(gold: Iterable[GoldStoryArticle], pipeline: MemoryPipeline) -> StoryReport:
     """Run the articles through `pipeline` in order and compare with the gold labels."""
     placed_in: dict[str, str] = {}
@@ -241,6 +312,10 @@ def evaluate_stories(gold: Iterable[GoldStoryArticle], pipeline: MemoryPipeline)
     gold_copies: dict[str, str] = {}
     by_article_id: dict[str, str] = {}
     margins = Margins()
+    assisted = {
+        "no_wrong_join": GoldAssisted(pipeline.desk.clusterer.renewed(), veto=True),
+        "no_split": GoldAssisted(pipeline.desk.clusterer.renewed(), rescue=True),
+    }
 
     async def run_all() -> None:
         for item in gold:
@@ -250,6 +325,10 @@ def evaluate_stories(gold: Iterable[GoldStoryArticle], pipeline: MemoryPipeline)
             by_article_id[item.article.id] = item.id
             placed_in[item.id] = outcome.story_id or ""
             margins.observe(item.story, placed)
+            if placed.error is None:
+                features = pipeline.desk.features(outcome, datetime.now(UTC))
+                for run in assisted.values():
+                    run.observe(item.id, item.story, features)
             if item.duplicate_of:
                 gold_copies[item.id] = item.duplicate_of
             if outcome.duplicate_of is not None:
@@ -271,5 +350,6 @@ def evaluate_stories(gold: Iterable[GoldStoryArticle], pipeline: MemoryPipeline)
         pairwise=pairwise(predicted, truth),
         duplicates=_prf(right, len(found_copies), len(gold_copies)) if gold_copies else None,
         margins=margins.figures(),
+        limits=_limits(assisted, truth),
         mistakes=_mistakes(predicted, truth),
     )

@@ -304,24 +304,36 @@ class StoryClusterer:
         found = set().union(*(self._index.get(key, set()) for key in keys))
         return {s for s in found if self._in_window(article.at, self.stories[s])}
 
+    @property
+    def threshold(self) -> float:
+        """The least similarity a join needs."""
+        return self._threshold
+
+    def scores(self, article: StoryFeatures) -> dict[str, float]:
+        """The article's similarity to each story it is compared with (the candidates)."""
+        return {s: self.similarity(article, self.stories[s]) for s in self._candidates(article)}
+
+    def start(self, article: StoryFeatures) -> Story:
+        """A new story of the article alone, its id from the article's."""
+        story = Story(
+            id=story_id_for(article.article_id),
+            title=article.title,
+            first_seen=article.at,
+            last_seen=article.at,
+        )
+        self._add(story, article)
+        return story
+
     def assign(self, article: StoryFeatures) -> Assignment:
         """Put the article in the most similar story above the threshold, or a new one."""
-        candidates = {
-            s: self.similarity(article, self.stories[s]) for s in self._candidates(article)
-        }
+        candidates = self.scores(article)
         compared = tuple(sorted(candidates.items()))
         scored = sorted(
             ((score, s) for s, score in candidates.items() if score >= self._threshold),
             reverse=True,
         )
         if not scored:
-            story = Story(
-                id=story_id_for(article.article_id),
-                title=article.title,
-                first_seen=article.at,
-                last_seen=article.at,
-            )
-            self._add(story, article)
+            story = self.start(article)
             return Assignment(story.id, created=True, similarity=1.0, candidates=compared)
         best_score, best_id = scored[0]
         target = self.stories[best_id]

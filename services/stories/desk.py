@@ -209,14 +209,17 @@ class StoryDesk:
         await self.start()
         self._stale = False
 
+    def features(self, article: EnrichedArticle, now: datetime) -> StoryFeatures:
+        """What clustering knows of `article`, at the time the desk believes for it."""
+        return features_of(article, self._zipf, self._time_bounds.article_time(article, now))
+
     def _features(self, articles: Sequence[EnrichedArticle]) -> dict[str, StoryFeatures | str]:
         # Each article on its own: one that cannot be read fails alone (its reason kept).
         now = datetime.now(UTC)
         found: dict[str, StoryFeatures | str] = {}
         for article in articles:
             try:
-                at = self._time_bounds.article_time(article, now)
-                found[article.id] = features_of(article, self._zipf, at)
+                found[article.id] = self.features(article, now)
             except Exception as exc:  # any failure here is this article's alone
                 found[article.id] = f"{type(exc).__name__}: {exc}"
         return found

@@ -104,6 +104,9 @@ def test_the_story_harness_reports_its_figures() -> None:
     assert figures["duplicate_precision"] == 1.0
     assert figures["bcubed_f1"] >= 0.9
     assert figures["pairwise_f1"] >= 0.85
+    for run in ("no_wrong_join", "no_split"):  # the gold-assisted runs (see GoldAssisted)
+        assert 0.0 < figures[f"bcubed_f1_if_{run}"] <= 1.0
+        assert 1 <= figures[f"predicted_stories_if_{run}"] <= figures["articles"]
 
 
 def test_no_story_gold_file_is_a_usage_error(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evaluation.stories import RecentCopyIndex, bcubed, pairwise
+from evaluation.stories import GoldAssisted, RecentCopyIndex, bcubed, pairwise
 from services.enrich.copies import MemoryCopyIndex
 from services.enrich.minhash import Signature, signature
 from services.stories.clustering import (
@@ -206,6 +206,27 @@ def test_a_story_is_compared_with_its_latest_members_too() -> None:
     assert later.similarity > clusterer._centroid_similarity(
         term_vector(None, follow_up + " Divers will return.", _zipf), {}, story
     )
+
+
+def test_gold_assisted_runs_remove_only_wrong_joins_or_only_splits() -> None:
+    now = datetime(2031, 3, 4, tzinfo=UTC)
+    # A look-alike: the same kind of event elsewhere, told in the same words.
+    twin = BASE.replace("Greyport", "Tarrow")
+    aside = "Ferries ran all night while traffic waited on the coast road."
+    arrivals = [("a1", "A", BASE), ("b1", "B", twin), ("a2", "A", aside), ("a1-again", "A", BASE)]
+    runs = {
+        "plain": GoldAssisted(StoryClusterer()),
+        "veto": GoldAssisted(StoryClusterer(), veto=True),
+        "rescue": GoldAssisted(StoryClusterer(), rescue=True),
+    }
+    for run in runs.values():
+        for item, truth, text in arrivals:
+            run.observe(item, truth, _features(item.removesuffix("-again"), text, now, {}))
+    plain, veto, rescue = (runs[n].placed for n in ("plain", "veto", "rescue"))
+    assert plain["b1"] == plain["a1"] != plain["a2"]  # the twin joins, the aside splits
+    assert len({veto["a1"], veto["b1"], veto["a2"]}) == 3  # no wrong join; the split stays
+    assert rescue["b1"] == rescue["a1"] == rescue["a2"]  # no split; the wrong join stays
+    assert all(p["a1-again"] == p["a1"] for p in (plain, veto, rescue))  # placed before
 
 
 class _FailingOnce(MemoryStoryState):
