@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -121,7 +121,7 @@ class Enricher:
         self.model = model_ref(nlp)
         # A name's readings need only the entity recogniser (and the layer it listens to).
         others = [name for name in nlp.pipe_names if name not in _NER_COMPONENTS]
-        self._name_label = NameLabels(
+        self._name_labels = NameLabels(
             lambda texts: nlp.pipe(texts, disable=others), NAMED_LABELS, _NAME_CACHE
         )
 
@@ -139,22 +139,11 @@ class Enricher:
                 strict=True,
             )
         )
-        mentions = {n: self._mentions(doc, prepared[n]) for n, doc in docs.items()}
-        # The batch's new names are read in one pass before any entity takes its key.
-        self._name_label.read(
-            entity.text
-            for n, found in mentions.items()
-            for entity in self._entities(found, prepared[n], articles[n], lambda _: None)
-        )
         now = datetime.now(UTC)
         enriched = []
         for n, article in enumerate(articles):
             doc = docs.get(n)
-            found = (
-                _NOTHING_FOUND
-                if doc is None
-                else self._annotate(doc, mentions[n], prepared[n], article)
-            )
+            found = _NOTHING_FOUND if doc is None else self._annotate(doc, prepared[n], article)
             enriched.append(
                 EnrichedArticle(
                     **article.model_dump(),
@@ -168,32 +157,19 @@ class Enricher:
             )
         return enriched
 
-    def _mentions(self, doc: Doc, prepared: Prepared) -> list[RawMention]:
-        names = completed_names(doc, _common_word, self._is_country)
-        return _as_place(mentions_of(doc, names, prepared.text), prepared.dateline_place)
-
-    def _entities(
-        self,
-        mentions: list[RawMention],
-        prepared: Prepared,
-        article: RawArticle,
-        name_label: Callable[[str], str | None],
-    ) -> tuple[Entity, ...]:
-        return resolve_entities(
-            mentions,
-            countries=self._countries,
-            body=article.text,
-            lead_end=prepared.lead_end,
-            common=_common_word,
-            name_label=name_label,
-        )
-
-    def _annotate(
-        self, doc: Doc, mentions: list[RawMention], prepared: Prepared, article: RawArticle
-    ) -> _Annotations:
+    def _annotate(self, doc: Doc, prepared: Prepared, article: RawArticle) -> _Annotations:
         text = prepared.text
+        names = completed_names(doc, _common_word, self._is_country)
+        mentions = _as_place(mentions_of(doc, names, text), prepared.dateline_place)
         return _Annotations(
-            entities=self._entities(mentions, prepared, article, self._name_label),
+            entities=resolve_entities(
+                mentions,
+                countries=self._countries,
+                body=article.text,
+                lead_end=prepared.lead_end,
+                common=_common_word,
+                name_labels=self._name_labels,
+            ),
             # The body as the model reads it (boilerplate blanked); the headline as written.
             topics=tuple(
                 self._as_topic(score)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -280,17 +280,20 @@ def resolve_entities(
     body: str,
     lead_end: int,
     common: Callable[[str], bool] = lambda _: False,
-    name_label: Callable[[str], str | None] = lambda _: None,
+    name_labels: Callable[[Sequence[str]], Mapping[str, str | None]] = lambda _: {},
 ) -> tuple[Entity, ...]:
     """One entity per real-world thing, most salient first (ties: first mentioned first).
 
     `lead_end` is where the body's first paragraph ends: mentions before it weigh double.
     `common` says whether a lower-case word is everyday English (headline words are not names).
+    `name_labels` gives the type each name has on its own, for all of an article's names in
+    one call (a name it does not type keeps the article's label in its key).
     """
     cleaned = [c for c in (clean_mention(m) for m in mentions) if c is not None]
     groups = [g for g in _merge(_group(cleaned, countries)) if not _title_noise(g, body, common)]
     weights = [sum(_weight(m, lead_end) for m in g.mentions) for g in groups]
     total = sum(weights) or 1.0
+    own = name_labels([g.canonical() for g in groups if not g.decided])
     entities = []
     for group, weight in zip(groups, weights, strict=True):
         ordered = sorted(group.mentions, key=lambda m: (m.field != "title", m.start))
@@ -298,7 +301,7 @@ def resolve_entities(
         label = group.label
         # The key's type is how the model reads the name on its own, so the key is the same
         # in every article however one short text's vote went; `label` stays this article's.
-        key_label = label if group.decided else (name_label(name) or label)
+        key_label = label if group.decided else (own.get(name) or label)
         entities.append(
             Entity(
                 text=name,

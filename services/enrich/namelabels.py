@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from spacy.tokens import Doc
 
-# Neutral frames: a name as a subject, an object and a bare line; the first reading that
-# takes the name whole breaks a tie. Chosen on the development half of the key-stability set.
+# Neutral frames: a name bare, as an object and as a subject; the first reading that takes the
+# name whole breaks a tie. Picked by reading names from the key-stability set's tuning half.
 READINGS = ("{}", "{}.", "It was about {}.", "They spoke of {} again.", "{} was mentioned.")
 
 
@@ -48,21 +48,17 @@ class NameLabels:
         self._capacity = capacity
         self._labels: dict[str, str | None] = {}
 
-    def read(self, names: Iterable[str]) -> None:
-        """Read every name not yet known, all in one pass of the model (a batch's names)."""
+    def __call__(self, names: Sequence[str]) -> dict[str, str | None]:
+        """The type the model gives each name on its own (None when no reading finds it); the
+        names not yet known are read in one pass of the model."""
         unknown = list(dict.fromkeys(name for name in names if name not in self._labels))
-        if not unknown:
-            return
-        if len(self._labels) + len(unknown) > self._capacity:
-            self._labels.clear()
-        docs = iter(self._pipe(reading.format(name) for name in unknown for reading in READINGS))
-        for name in unknown:
-            self._labels[name] = voted_label(
-                [whole_name_label(next(docs), name, self._named) for _ in READINGS]
-            )
-
-    def __call__(self, name: str) -> str | None:
-        """The type the model gives `name` on its own, or None when no reading finds it."""
-        if name not in self._labels:
-            self.read([name])
-        return self._labels[name]
+        if unknown:
+            if len(self._labels) + len(unknown) > self._capacity:
+                self._labels.clear()
+            texts = [reading.format(name) for name in unknown for reading in READINGS]
+            docs = iter(self._pipe(texts))
+            for name in unknown:
+                self._labels[name] = voted_label(
+                    [whole_name_label(next(docs), name, self._named) for _ in READINGS]
+                )
+        return {name: self._labels[name] for name in names}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 import pytest
@@ -264,8 +265,8 @@ def test_a_names_last_word_decides_its_kind_so_its_key_never_flips() -> None:
 
 
 def test_the_key_takes_the_names_own_reading_not_one_texts_vote() -> None:
-    def alone(name: str) -> str | None:
-        return {"Boko Haram": "ORG"}.get(name)
+    def alone(names: Sequence[str]) -> dict[str, str | None]:
+        return {name: {"Boko Haram": "ORG"}.get(name) for name in names}
 
     keys = set()
     for label in ("ORG", "PERSON"):  # two short texts, the model reading the name two ways
@@ -274,7 +275,7 @@ def test_the_key_takes_the_names_own_reading_not_one_texts_vote() -> None:
             countries=_countries(),
             body="",
             lead_end=0,
-            name_label=alone,
+            name_labels=alone,
         )
         assert entity.label == label  # this text's reading stays the entity's label
         keys.add(entity.key)

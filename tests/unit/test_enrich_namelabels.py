@@ -59,17 +59,17 @@ def test_each_name_is_read_once_and_gets_the_voted_label() -> None:
     assert len(READINGS) == 5
     reader = _Reader([None, "PERSON", "GPE", "GPE", None])
     labels = NameLabels(reader, _NAMED)
-    assert labels("Kyiv") == "GPE"
-    assert labels("Kyiv") == "GPE"
+    assert labels(["Kyiv"]) == {"Kyiv": "GPE"}
+    assert labels(["Kyiv"]) == {"Kyiv": "GPE"}
     assert reader.calls == 1
-    assert NameLabels(_Reader([None] * 5), _NAMED)("Kyiv") is None
+    assert NameLabels(_Reader([None] * 5), _NAMED)(["Kyiv"]) == {"Kyiv": None}
 
 
 def test_a_batch_of_names_is_read_in_one_pass_and_known_names_not_again() -> None:
     reader = _Reader([None, "ORG", "ORG", None, None] * 2)
     labels = NameLabels(reader, _NAMED)
-    labels.read(["Boko Haram", "Hamas", "Boko Haram"])
+    found = labels(["Boko Haram", "Hamas", "Boko Haram"])
     assert reader.calls == 1
-    assert (labels("Boko Haram"), labels("Hamas")) == ("ORG", "ORG")
-    labels.read(["Hamas"])
+    assert found == {"Boko Haram": "ORG", "Hamas": "ORG"}
+    assert labels(["Hamas"]) == {"Hamas": "ORG"}
     assert reader.calls == 1

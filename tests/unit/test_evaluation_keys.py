@@ -45,22 +45,26 @@ def test_a_link_names_its_target_only_by_its_title_or_part_of_it() -> None:
     assert not names("harbour", "Harbour")  # a common noun
 
 
-def _enriched(item: LinkedItem, key: str) -> EnrichedArticle:
-    start, end, _ = item.links[0]
+def _entity(text: str, start: int, end: int, key: str) -> Entity:
+    """An entity named once in `text[start:end]`, typed by its key."""
     label, _, _ = key.partition(":")
-    entity = Entity(
-        text=item.text[start:end],
+    return Entity(
+        text=text[start:end],
         key=key,
         label=label,
         count=1,
-        forms=(item.text[start:end],),
+        forms=(text[start:end],),
         salience=1.0,
         mentions=(Mention(field="text", start=start, end=end),),
     )
+
+
+def _enriched(item: LinkedItem, key: str) -> EnrichedArticle:
+    start, end, _ = item.links[0]
     return EnrichedArticle(
         **_article("x", item.text).model_dump(),
         language="en",
-        entities=(entity,),
+        entities=(_entity(item.text, start, end, key),),
         topics=(),
         keyphrases=(),
         model={"name": "m", "version": "1"},
@@ -98,24 +102,8 @@ def test_a_span_over_another_linked_name_is_a_bigger_thing_not_the_link() -> Non
     links = ((4, 17, "United States"), (18, 31, "Supreme Court"), (43, 56, "United States"))
     item = LinkedItem("Court case", text, links)
     entities = (
-        Entity(
-            text="United States Supreme Court",
-            key="ORG:united-states-supreme-court",
-            label="ORG",
-            count=1,
-            forms=("United States Supreme Court",),
-            salience=0.5,
-            mentions=(Mention(field="text", start=court[0], end=court[1]),),
-        ),
-        Entity(
-            text="United States",
-            key="GPE:united-states",
-            label="GPE",
-            count=1,
-            forms=("United States",),
-            salience=0.5,
-            mentions=(Mention(field="text", start=43, end=56),),
-        ),
+        _entity(text, *court, "ORG:united-states-supreme-court"),
+        _entity(text, 43, 56, "GPE:united-states"),
     )
     article = _enriched(item, "GPE:united-states").model_copy(update={"entities": entities})
     second = LinkedItem(
