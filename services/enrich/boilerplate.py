@@ -116,9 +116,14 @@ def _kind(line: str) -> Kind | None:
 def _opening_dateline(lines: list[tuple[int, str]]) -> int | None:
     # A dateline opens the story: it is among the first lines (after a headline, a byline,
     # a caption), never further down, where "NOTE - …" or a table row only has its shape.
-    return next(
-        (i for i, (_, line) in enumerate(lines[:_OPENING_LINES]) if dateline_of(line)), None
+    # The first place line is the opening: after "LONDON 1996-08-30" the story has begun, and
+    # "GERMANY - Bunds fell" is a section of it, not a dateline with front matter above it.
+    opening = next(
+        (i for i, (_, line) in enumerate(lines[:_OPENING_LINES]) if place_line(line)), None
     )
+    if opening is None or not dateline_of(lines[opening][1]):
+        return None
+    return opening
 
 
 def find_boilerplate(text: str) -> list[MaskedSpan]:

@@ -33,6 +33,15 @@ _NEVER_NAMES_TEXT = """about above across after against along amid among around 
     urges warns vows plans seeks backs slams hits quits joins leaves admits denies claims must
     will"""
 _NEVER_NAMES = frozenset(_NEVER_NAMES_TEXT.split())
+# Short words shouting cannot hide: function words ("COLORADO AT ST LOUIS") and the particles
+# that open place names ("ST LOUIS", "LOS ANGELES", "NEW YORK"). Left in capitals among
+# softened words, the model reads "ST" alone as a place and "AT" as part of a name.
+_SHORT_FUNCTION_WORDS = frozenset(
+    {"at", "of", "in", "on", "to", "by", "for", "the", "and", "or", "vs"}
+)
+_PLACE_PARTICLES = frozenset(
+    {"st", "ste", "san", "los", "las", "new", "el", "la", "le", "fort", "port", "mt"}
+)
 
 
 def _as_ordinary(word: str, lower_words: frozenset[str]) -> str:
@@ -42,9 +51,22 @@ def _as_ordinary(word: str, lower_words: frozenset[str]) -> str:
     return word
 
 
-def _soften_word(word: str, lower_words: frozenset[str], *, first: bool) -> str:
-    if len(word) < _MIN_SOFTENED or not word.isupper():
+def _soften_short(word: str, *, first: bool, before_word: bool) -> str:
+    lower = word.lower()
+    if lower in _PLACE_PARTICLES and before_word:
+        return word.capitalize()
+    if lower in _SHORT_FUNCTION_WORDS and not first:
+        return lower
+    return word
+
+
+def _soften_word(
+    word: str, lower_words: frozenset[str], *, first: bool, before_word: bool = False
+) -> str:
+    if not word.isupper():
         return word
+    if len(word) < _MIN_SOFTENED:
+        return _soften_short(word, first=first, before_word=before_word)
     # A line's first word keeps its capital: it opens the headline or the dateline.
     softened = word if first else _as_ordinary(word, lower_words)
     if softened == word:
@@ -96,7 +118,13 @@ def model_case_title(title: str, lower_words: frozenset[str] = frozenset()) -> s
 
 def _soften_line(line: str, lower_words: frozenset[str]) -> str:
     def soften(match: re.Match[str]) -> str:
-        return _soften_word(match.group(0), lower_words, first=match.start() == first_start)
+        # A particle opens a name only where a word follows it on the line ("ST LOUIS").
+        before_word = line[match.end() : match.end() + 1] == " " and bool(
+            _WORD.match(line, match.end() + 1)
+        )
+        return _soften_word(
+            match.group(0), lower_words, first=match.start() == first_start, before_word=before_word
+        )
 
     first = _WORD.search(line)
     first_start = first.start() if first else -1

@@ -54,6 +54,8 @@ _ORG_HEADS = frozenset(
         "Association", "Federation", "Organization", "Organisation", "Institute", "Club",
     }
 )  # fmt: skip
+# A head after a compass point alone names land, not an institution: "West Bank", "South Bank".
+_COMPASS_POINTS = frozenset({"North", "South", "East", "West", "Left", "Right"})
 # Salience weights: the headline and the lead say what the article is about.
 _TITLE_WEIGHT, _LEAD_WEIGHT, _BODY_WEIGHT = 3.0, 2.0, 1.0
 
@@ -144,7 +146,7 @@ class _Group:
         words = self.words
         if len(words) > 1 and words[-1] in _PLACE_HEADS:
             return "GPE"
-        if len(words) > 1 and words[-1] in _ORG_HEADS:
+        if len(words) > 1 and words[-1] in _ORG_HEADS and not set(words[:-1]) <= _COMPASS_POINTS:
             return "ORG"
         return None
 

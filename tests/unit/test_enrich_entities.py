@@ -262,6 +262,9 @@ def test_a_names_last_word_decides_its_kind_so_its_key_never_flips() -> None:
         (state,) = _resolve([_m("Zamfara Province", label, 0)]).values()
         (army,) = _resolve([_m("Pakistan Army", label if label != "ORG" else "GPE", 0)]).values()
         assert (state.key, army.key) == ("GPE:zamfara-province", "ORG:pakistan-army")
+    # After a compass point alone the head names land: the model's reading stands.
+    (land,) = _resolve([_m("West Bank", "GPE", 0), _m("West Bank", "GPE", 30)]).values()
+    assert land.label == "GPE"
 
 
 def test_the_key_takes_the_names_own_reading_not_one_texts_vote() -> None:

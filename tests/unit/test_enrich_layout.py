@@ -64,6 +64,14 @@ def test_datelines_are_judged_line_by_line() -> None:
         0
     ].kind == ("front matter")
     assert soften_shouting("TOKYO 2026-03-01") == "Tokyo 2026-03-01"
+    # After a place and a date, the story has begun: a section below it ("GERMANY - …") does
+    # not make the headline and the dateline front matter.
+    markets = (
+        "Late bond prices .\nLONDON 2026-03-01\nThis is how bond markets traded on Friday .\n"
+        "GERMANY - Bunds extended losses after higher U.S. data .\n"
+    )
+    assert find_boilerplate(markets) == []
+    assert dateline_place(markets) == (markets.index("LONDON"), markets.index("LONDON") + 6)
 
 
 def test_people_and_places_do_not_end_in_figures() -> None:
