@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import re
-import time
 from collections.abc import Mapping
 
 from feedparser.encodings import convert_to_utf8
 from feedparser.html import _cp1252
 from lxml import etree
 
-from services.ingest.feeddates import parse_date
-from services.ingest.feeditems import FeedDocument, FeedItem, link_of, timestamp
+from services.ingest.feeddates import feed_time
+from services.ingest.feeditems import FeedDocument, FeedItem, link_of
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS1 = "{http://purl.org/rss/1.0/}"
@@ -373,12 +372,8 @@ def _item(
         link=link_of(link or None, guid=guid, guid_is_link=guid_is_link),
         title=title or None,
         content=max(candidates, key=len),
-        published=timestamp(_date(published) or _date(updated)),
+        published=feed_time(published, updated),
     )
-
-
-def _date(value: str | None) -> time.struct_time | None:
-    return parse_date(value) if value else None
 
 
 def _tag(element: etree._Element) -> str:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from feedparser.datetimes import _parse_date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.ingest.feeddates import parse_date
+from services.ingest.feeddates import feed_time
+from services.ingest.feeditems import timestamp
 
 # Fields in and out of range, so the strings reach both the fast reading and its fallback.
 _TWO_DIGITS = st.integers(0, 99).map(lambda n: f"{n:02d}")
@@ -46,10 +49,21 @@ _RFC3339 = st.builds(
 )
 
 
+def _feedparsers(*values: str | None) -> datetime | None:
+    # What the fast parse path gave before: feedparser's published, else its updated.
+    first, second = (_parse_date(value) if value else None for value in values)
+    return timestamp(first or second)
+
+
 @settings(max_examples=500)
 @given(st.one_of(_RFC822, _RFC3339))
 def test_dates_read_as_feedparser_reads_them(value: str) -> None:
-    assert parse_date(value) == _parse_date(value)
+    assert feed_time(value) == _feedparsers(value, None)
+
+
+@given(st.one_of(_RFC822, _RFC3339, st.none()), st.one_of(_RFC822, _RFC3339, st.none()))
+def test_the_first_date_feedparser_reads_counts(published: str | None, updated: str | None) -> None:
+    assert feed_time(published, updated) == _feedparsers(published, updated)
 
 
 @pytest.mark.parametrize(
@@ -68,4 +82,5 @@ def test_dates_read_as_feedparser_reads_them(value: str) -> None:
     ],
 )
 def test_shapes_and_edges(value: str) -> None:
-    assert parse_date(value) == _parse_date(value)
+    assert feed_time(value) == _feedparsers(value, None)
+    assert feed_time("not a date", value) == _feedparsers("not a date", value)
