@@ -20,8 +20,7 @@ import argparse
 import json
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,16 +59,6 @@ def _feeds(extra: list[Path]) -> list[tuple[str, bytes, str]]:
         for path in [*files, *extra]
     ]
     return feeds
-
-
-@contextmanager
-def _redis() -> Iterator[str]:
-    url = os.environ.get("REDIS_URL")
-    if url:
-        yield url
-    else:
-        with embedded_redis() as embedded:
-            yield embedded
 
 
 async def _publish_all(redis_url: str, extra: list[Path]) -> dict[str, Any]:
@@ -123,7 +112,8 @@ def main() -> None:
     parser.add_argument("output", type=Path)
     parser.add_argument("feeds", type=Path, nargs="*", help="more feed files (XML) to publish")
     args = parser.parse_args()
-    with _redis() as redis_url:
+    with ExitStack() as stack:
+        redis_url = os.environ.get("REDIS_URL") or stack.enter_context(embedded_redis())
         result = anyio.run(_publish_all, redis_url, args.feeds)
     args.output.write_text(json.dumps(result, indent=1, sort_keys=True))
     print(
