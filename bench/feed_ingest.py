@@ -46,6 +46,7 @@ from services.ingest.normalise import normalise
 from services.ingest.poller import digest_feed
 from shared.embedded_redis import embedded_redis
 from shared.logging import configure_logging
+from shared.redispack import HiredisPackedConnection
 from shared.settings import Settings
 from tests.feedfactory import atom_feed, rss_feed
 from tests.feedserver import FeedRoute, FeedServer
@@ -84,7 +85,7 @@ def _fast_share(bodies: list[bytes]) -> float:
 
 async def _digest_and_publish(bodies: list[bytes], redis_url: str, prefix: str) -> dict[str, float]:
     """Time the two halves separately, feed by feed, as one poll would do them."""
-    client = Redis.from_url(redis_url)
+    client = Redis.from_url(redis_url, connection_class=HiredisPackedConnection)  # as ingest's
     ledger = ArticleLedger(
         client, prefix=prefix, raw_stream=f"{prefix}:articles:raw", retention_seconds=3600
     )

@@ -29,6 +29,7 @@ from services.ingest.replay import ReplayReport, run_source
 from services.ingest.schedule import PollPolicy
 from services.ingest.scheduler import FeedList, FeedScheduler
 from shared.metrics import ServiceMetrics
+from shared.redispack import HiredisPackedConnection
 from shared.retry import while_unreachable
 from shared.schemas import RawArticle
 from shared.settings import Settings
@@ -87,10 +88,12 @@ class IngestService:
     async def _wired(self) -> AsyncIterator[_Wired]:
         settings = self.settings
         # Every poll in flight may hold a connection; past the pool size polls wait for one
-        # instead of failing.
+        # instead of failing. The ledger's script calls are large: hiredis packs them.
         client = Redis.from_pool(
             BlockingConnectionPool.from_url(
-                settings.require_redis_url(), max_connections=settings.feed_concurrency + 4
+                settings.require_redis_url(),
+                max_connections=settings.feed_concurrency + 4,
+                connection_class=HiredisPackedConnection,
             )
         )
         limits = fetch_limits(settings)

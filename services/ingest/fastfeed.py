@@ -4,23 +4,23 @@ It gives the `FeedDocument` feedparser would give, or None whenever it is unsure
 entity, `xml:base`, an encoding feedparser would override, an element or attribute it does
 not know to be harmless, a field written twice), and feedparser reads the feed instead.
 feedparser's own small rewrites of the values (whitespace, URI fix-ups, its mojibake and
-windows-1252 repairs, its date parser) are applied the same way, so both paths agree entry for
-entry; tests/unit/test_ingest_fastfeed.py checks that on every fixture and on generated feeds.
+windows-1252 repairs, its date parser: `feeddates`) are applied the same way, so both paths
+agree entry for entry; tests/unit/test_ingest_fastfeed.py checks that on every fixture and on
+generated feeds.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import time
 from collections.abc import Mapping
 
-from feedparser.datetimes import _parse_date
 from feedparser.encodings import convert_to_utf8
 from feedparser.html import _cp1252
 from lxml import etree
 
-from services.ingest.feeditems import FeedDocument, FeedItem, link_of, timestamp
+from services.ingest.feeddates import feed_time
+from services.ingest.feeditems import FeedDocument, FeedItem, link_of
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS1 = "{http://purl.org/rss/1.0/}"
@@ -372,12 +372,8 @@ def _item(
         link=link_of(link or None, guid=guid, guid_is_link=guid_is_link),
         title=title or None,
         content=max(candidates, key=len),
-        published=timestamp(_date(published) or _date(updated)),
+        published=feed_time(published, updated),
     )
-
-
-def _date(value: str | None) -> time.struct_time | None:
-    return _parse_date(value) if value else None
 
 
 def _tag(element: etree._Element) -> str:

@@ -161,21 +161,9 @@ def _tags(body: etree._Element) -> set[object]:
     return {element.tag for element in body.iter()}
 
 
-def _html_flow(text: str) -> str:
-    # Newlines in HTML source are just spaces.
-    return text.replace("\n", " ")
-
-
 def _plain_flow(text: str) -> str:
     # In plain text a blank line ends a paragraph and a single newline is a hard wrap.
     return _PARAGRAPH_BREAK.join(part.replace("\n", " ") for part in _BLANK_LINE.split(text))
-
-
-# What an element contributes to the text before and after its content.
-_SEPARATORS: dict[object, str] = {
-    **dict.fromkeys(_BLOCKS, _PARAGRAPH_BREAK),
-    **dict.fromkeys(_CELLS, " "),
-}
 
 
 def _collapsed(paragraph: str) -> str:
@@ -186,21 +174,48 @@ def _collapsed(paragraph: str) -> str:
     return " ".join(paragraph.split())
 
 
+def _joined(paragraphs: list[str]) -> str:
+    # map and filter run in C: no generator frame per paragraph.
+    return _PARAGRAPH_BREAK.join(filter(None, map(_collapsed, paragraphs)))
+
+
 def _paragraphs(text: str) -> str:
-    # map and filter run in C: no generator frame per paragraph and per blank between blocks.
-    return _PARAGRAPH_BREAK.join(filter(None, map(_collapsed, text.split(_PARAGRAPH_BREAK))))
+    return _joined(text.split(_PARAGRAPH_BREAK))
 
 
-def _text_flow(body: etree._Element, tags: set[object]) -> str:
-    """The body's text with paragraph breaks where blocks are, before whitespace collapses."""
-    flow = _plain_flow if tags.isdisjoint(_BLOCKS) else _html_flow
-    separators = _SEPARATORS
+def _raw_paragraphs(body: etree._Element, tags: set[object]) -> list[str]:
+    """The body's paragraphs in order, before whitespace collapses (some may be blank)."""
+    if tags.isdisjoint(_BLOCKS):
+        return _inline_flow(body).split(_PARAGRAPH_BREAK)
+    # Every block element starts and ends a paragraph; newlines in HTML source are just spaces,
+    # replaced once per paragraph rather than per text node.
+    paragraphs: list[str] = []
     pieces: list[str] = []
     for event, element in etree.iterwalk(body, events=("start", "end")):
-        pieces.append(separators.get(element.tag, ""))
+        tag = element.tag
+        if tag in _BLOCKS:
+            if pieces:
+                paragraphs.append("".join(pieces).replace("\n", " "))
+                pieces = []
+        elif tag in _CELLS:  # table cells sit side by side in a row: a space keeps words apart
+            pieces.append(" ")
         piece = element.text if event == "start" else element.tail
         if piece:
-            pieces.append(flow(piece))
+            pieces.append(piece)
+    if pieces:
+        paragraphs.append("".join(pieces).replace("\n", " "))
+    return paragraphs
+
+
+def _inline_flow(body: etree._Element) -> str:
+    # No block structure: the text's own blank lines are its paragraph breaks, in each text node.
+    pieces: list[str] = []
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        if element.tag in _CELLS:
+            pieces.append(" ")
+        piece = element.text if event == "start" else element.tail
+        if piece:
+            pieces.append(_plain_flow(piece))
     return "".join(pieces)
 
 
@@ -226,11 +241,12 @@ def clean_html(fragment: str, *, base_url: str | None = None) -> CleanedHtml:
             html=escape(text, quote=False).strip(), text=_paragraphs(_plain_flow(text))
         )
     body, tags = _parse(text)
-    flow = _text_flow(body, tags)
+    paragraphs = _raw_paragraphs(body, tags)
     apply_policy(body, base_url)
     html = _serialise(body)
     # Only a numeric reference can bring back a character the input filter removed. "#" is
     # looked for first: one character is found at memory speed, two far slower.
     if "#" in text and "&#" in text:
-        html, flow = _INVALID_CHARS.sub("", html), _INVALID_CHARS.sub("", flow)
-    return CleanedHtml(html=html, text=_paragraphs(flow))
+        html = _INVALID_CHARS.sub("", html)
+        paragraphs = [_INVALID_CHARS.sub("", paragraph) for paragraph in paragraphs]
+    return CleanedHtml(html=html, text=_joined(paragraphs))
