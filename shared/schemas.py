@@ -184,7 +184,7 @@ class EnrichedArticle(RawArticle):
 
     language: str = Field(
         default="und",
-        description="ISO 639-1 code of the text's language (CLD2; 639-2 where there is none); und: undetermined.",
+        description="ISO 639-1 code of the text's language (CLD2); und: undetermined.",
     )
     entities: tuple[Entity, ...]
     topics: tuple[Topic, ...]
