@@ -73,9 +73,14 @@ def detect_language(text: str) -> str:
     if not _has_letters(prose):
         # No prose to judge (a table, a list of names): the language cannot be told.
         return UNDETERMINED
-    # The words alone: CLD2 scores letter sequences, and refuses control characters and
-    # lone surrogates that scraped text can hold.
-    reliable, _, details = pycld2.detect(" ".join(_WORD.findall(prose)), isPlainText=True)
+    # Only the words written in lower case: capitalised words are mostly names, which say
+    # where a story happened, not what language tells it ("Malagasy president Michael
+    # Randrianirina appoints Herintsalama Rajaonarivelo" is Malagasy to CLD2). The words
+    # alone also keep out control characters and lone surrogates, which CLD2 refuses.
+    words = " ".join(word for word in _WORD.findall(prose) if word[0].islower())
+    if not _has_letters(words):
+        return UNDETERMINED
+    reliable, _, details = pycld2.detect(words, isPlainText=True)
     _, cld2_code, percent, _ = details[0]
     language = _language_code(cld2_code)
     if language != "en" and not (reliable and percent >= _SURE_PERCENT):

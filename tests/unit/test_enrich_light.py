@@ -96,3 +96,11 @@ def test_cld2_never_silences_an_english_table_or_a_mixed_snippet() -> None:
 def test_cld2_is_not_upset_by_control_characters_or_lone_surrogates() -> None:
     text = "The council met on Tuesday \x00\x07 to talk about the \ud800 bridge and the river."
     assert detect_language(text) == "en"
+
+
+def test_names_are_no_evidence_of_a_language() -> None:
+    headline = (
+        "Malagasy president Michael Randrianirina appoints Herintsalama Rajaonarivelo as prime "
+        "minister after talks in Antananarivo with Andry Rajoelina and Marc Ravalomanana."
+    )
+    assert detect_language(headline) in ("en", "und")
