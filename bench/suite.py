@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.suite [--articles 2000] [--latency-seconds 60] [--out DIR]
 
-1. Raw spaCy NER: `nlp.pipe` over the benchmark articles (same model and batch size as enrich).
+1. Raw spaCy NER: `nlp.pipe` over the benchmark articles (same model and batch size as enrich),
+   with only what NER needs (tok2vec + ner) and with the model's whole pipeline.
 2. Enrich through Redis: the articles replayed to a stream, 1 then 2 enrich processes in one
    consumer group, timed from the replay's start to the last enriched event.
 3. End to end: enrich and store processes; a burst gives the saturating rate, then articles
@@ -48,7 +49,7 @@ from typing import Any
 import httpx
 from redis.asyncio import Redis
 
-from bench.enrich_throughput import benchmark_articles
+from bench.enrich_throughput import benchmark_articles, raw_pipelines
 from bench.memory import peak_rss_mb
 from bench.stories_placement import placement_rate
 from bench.topic_classification import classification_time, measure_memory
@@ -168,17 +169,24 @@ async def _wait_for(client: Redis, stream: str, count: int) -> float:
 
 
 def raw_ner(articles: list[RawArticle], batch: int) -> dict[str, float]:
-    """(1) Articles and words per second through `nlp.pipe` alone."""
-    nlp = load_pipeline(Settings().spacy_model)
+    """(1) Articles and words per second through `nlp.pipe` alone: with only what NER needs
+    (tok2vec and ner, the limit), and with the model's whole pipeline."""
     texts = [ArticleText(a.title, a.text).joined for a in articles]
-    for _ in nlp.pipe(texts[:batch], batch_size=batch):
-        pass
-    started = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=batch):
-        pass
-    seconds = time.perf_counter() - started
     words = sum(len(t.split()) for t in texts)
-    return {"articles_per_s": len(texts) / seconds, "words_per_s": words / seconds}
+    seconds = {}
+    for name, nlp in raw_pipelines(Settings().spacy_model).items():
+        for _ in nlp.pipe(texts[:batch], batch_size=batch):
+            pass
+        started = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=batch):
+            pass
+        seconds[name] = time.perf_counter() - started
+    ner_s = seconds["tok2vec+ner"]
+    return {
+        "articles_per_s": len(texts) / ner_s,
+        "words_per_s": words / ner_s,
+        "full_pipeline_articles_per_s": len(texts) / seconds["full pipeline"],
+    }
 
 
 async def enrich_through_redis(
@@ -447,20 +455,22 @@ def _kept_notes(markdown: Path) -> str:
 def render(r: dict[str, Any], command: str) -> str:
     """BENCHMARKS.md: the table, the command and the machine."""
     raw = r["raw_ner"]["articles_per_s"]
+    full = r["raw_ner"]["full_pipeline_articles_per_s"]
     one, two = r["enrich_redis_1"]["articles_per_s"], r["enrich_redis_2"]["articles_per_s"]
     e2e = r["end_to_end"]
     pg = r["store_postgres_rows_per_s"]
     copies = r["copies"]
     rows = [
         (
-            "Raw spaCy NER (the limit)",
+            "Raw spaCy NER, tok2vec + ner (the limit)",
             f"{raw:.1f} articles/s, {r['raw_ner']['words_per_s']:,.0f} words/s",
             "-",
         ),
+        ("Raw spaCy, the model's whole pipeline", f"{full:.1f} articles/s", "-"),
         (
             "Enrich through Redis, 1 worker",
-            f"{one:.1f} articles/s = {one / raw:.2f} × raw",
-            "≥ 0.95 × raw",
+            f"{one:.1f} articles/s = {one / raw:.2f} × raw NER ({one / full:.2f} × whole pipeline)",
+            "≥ 0.95 × raw NER",
         ),
         (
             "Enrich through Redis, 2 workers",

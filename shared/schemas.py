@@ -184,7 +184,7 @@ class EnrichedArticle(RawArticle):
 
     language: str = Field(
         default="und",
-        description="ISO 639-1 code of the text's language (py3langid); und: undetermined.",
+        description="ISO 639-1 code of the text's language (CLD2); und: undetermined.",
     )
     entities: tuple[Entity, ...]
     topics: tuple[Topic, ...]

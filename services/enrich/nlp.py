@@ -1,4 +1,4 @@
-"""The spaCy side of enrichment: load the pipeline, read mentions, phrases and terms off a Doc."""
+"""The spaCy side of enrichment: load the pipeline, read mentions off a Doc."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from typing import Literal
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from services.enrich.entities import RawMention
-from services.enrich.keyphrases import PhraseOccurrence
 from shared.schemas import MAX_TEXT_CHARS, MAX_TITLE_CHARS, ModelRef
 
 # Named-entity types kept; numeric and temporal spans (DATE, CARDINAL, MONEY, …) are not names.
@@ -31,18 +30,24 @@ NAMED_LABELS = frozenset(
     }
 )
 _TITLE_SEPARATOR = "\n\n"
-# Content words, for keyphrases.
-_CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ"})
-_MAX_PHRASE_WORDS = 4
+# Not loaded: the parser (and its sentence-only twin) and the attribute ruler, whose work
+# (dependencies, noun chunks, universal tags) enrichment no longer reads.
+_NOT_LOADED = ("parser", "senter", "attribute_ruler")
+# Loaded but left out of `nlp.pipe`: the recogniser has its own token-to-vector layer, so
+# these serve only the keyphrases' tagging of each article's head (`nounphrases`).
+_HEAD_ONLY = ("tok2vec", "tagger", "lemmatizer")
 
 
 def load_pipeline(name: str) -> Language:
-    """Load an installed spaCy pipeline by package name; a clear error if it is missing."""
+    """Load an installed spaCy pipeline by package name, as enrichment runs it: `nlp.pipe`
+    runs the entity recogniser and then marks sentence starts at sentence-final punctuation
+    (a rule, where the parser did it before); a clear error if the pipeline is missing."""
     try:
-        nlp = spacy.load(name)
+        nlp = spacy.load(name, exclude=_NOT_LOADED, disable=_HEAD_ONLY)
     except OSError as exc:
         msg = f"spaCy pipeline {name!r} is not installed (set SPACY_MODEL to an installed one)"
         raise RuntimeError(msg) from exc
+    nlp.add_pipe("sentencizer")
     # Every valid article fits: the schema bounds title and text (see MAX_TEXT_CHARS).
     nlp.max_length = MAX_TITLE_CHARS + len(_TITLE_SEPARATOR) + MAX_TEXT_CHARS
     return nlp
@@ -94,7 +99,7 @@ def _visible_end(original: str, model_text: str, start: int, end: int) -> int:
 
 
 def _opens_sentence(doc: Doc, ent: Span, start: int, original: str) -> bool:
-    # A new line opens a sentence even where the parser ran a headline without a full stop
+    # A new line opens a sentence even where the punctuation rule ran a headline without a full stop
     # into the body's first sentence.
     if original[:start].rstrip(" \t").endswith("\n") or start == 0:
         return True
@@ -147,36 +152,3 @@ def mentions_of(doc: Doc, ents: Sequence[Span], text: ArticleText) -> list[RawMe
                 )
             )
     return mentions
-
-
-def _is_content(token: Token) -> bool:
-    """A noun, proper noun or adjective of letters only, not a stop word or a single letter."""
-    return token.pos_ in _CONTENT_POS and token.is_alpha and not token.is_stop and len(token) > 1
-
-
-def _phrase_tokens(chunk: Span) -> list[Token]:
-    tokens = [t for t in chunk if _is_content(t)]
-    # Names are entities, not topics: a phrase needs a common noun.
-    if not any(t.pos_ == "NOUN" for t in tokens) or len(tokens) > _MAX_PHRASE_WORDS:
-        return []
-    return tokens
-
-
-def phrases_of(doc: Doc, text: ArticleText) -> list[PhraseOccurrence]:
-    """Candidate topic phrases: the content words of each noun chunk, lemmatised."""
-    occurrences = []
-    for chunk in doc.noun_chunks:
-        tokens = _phrase_tokens(chunk)
-        if not tokens:
-            continue
-        words = tuple(t.lemma_.lower() for t in tokens)
-        surface = text.joined[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
-        occurrences.append(
-            PhraseOccurrence(
-                key=" ".join(words),
-                words=words,
-                surface=" ".join(surface.split()),
-                in_title=chunk.start_char < text.body_start,
-            )
-        )
-    return occurrences

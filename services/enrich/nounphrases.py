@@ -1,0 +1,140 @@
+"""Keyphrase candidates without a parser: noun phrases read off part-of-speech tags.
+
+The parser's noun chunks cost a parse of every article, and the parser with the attribute
+ruler and lemmatiser after it took more time than the entity recogniser itself. A keyphrase
+needs only a run of adjectives and nouns ending on a noun, which the tagger's fine-grained tags
+give. The tagger (and the token-to-vector layer it listens to, which the recogniser does not
+use: it has its own) reads only an article's head, its first `HEAD_TOKENS` tokens: the title
+and the lead, where an article says what it is about. The lemmatiser's rules take plural nouns
+and graded adjectives back to their base form, as the full pipeline did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, TypeVar
+
+from spacy.pipeline import Lemmatizer, Tagger, Tok2Vec
+
+from services.enrich.keyphrases import PhraseOccurrence
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+HEAD_TOKENS = 300
+# The tagger's Penn Treebank tags of the words a phrase is made of, as universal parts of speech.
+_PHRASE_POS = {
+    "NN": "NOUN",
+    "NNS": "NOUN",
+    "NNP": "PROPN",
+    "NNPS": "PROPN",
+    "JJ": "ADJ",
+    "JJR": "ADJ",
+    "JJS": "ADJ",
+}
+# Tags of forms that are not their own lemma ("talks", "higher"); the others are lower-cased.
+_INFLECTED = frozenset({"NNS", "JJR", "JJS"})
+_HYPHEN_TAG = "HYPH"
+_MAX_PHRASE_WORDS = 4
+_Component = TypeVar("_Component")
+
+
+def _component(nlp: Language, name: str, kind: type[_Component]) -> _Component:
+    component = nlp.get_pipe(name)
+    if not isinstance(component, kind):
+        msg = f"the pipeline's {name!r} is a {type(component).__name__}, not a {kind.__name__}"
+        raise TypeError(msg)
+    return component
+
+
+def _head_end(doc: Doc) -> int:
+    return len(doc.text) if len(doc) <= HEAD_TOKENS else doc[HEAD_TOKENS].idx
+
+
+class HeadTagger:
+    """Tags the heads of docs the recogniser has read, and lemmatises their phrase words."""
+
+    def __init__(self, nlp: Language) -> None:
+        self._make_doc = nlp.make_doc
+        self._tok2vec = _component(nlp, "tok2vec", Tok2Vec)
+        self._tagger = _component(nlp, "tagger", Tagger)
+        self._lemmatizer = _component(nlp, "lemmatizer", Lemmatizer)
+
+    def heads(self, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
+        """Each doc's first `HEAD_TOKENS` tokens as a new tagged doc (same offsets), in order."""
+        # Tokenising the head's text again costs less than copying the doc's tokens out.
+        copies = (self._make_doc(doc.text[: _head_end(doc)]) for doc in docs)
+        vectors = self._tok2vec.pipe(copies, batch_size=batch_size)
+        return iter(self._tagger.pipe(vectors, batch_size=batch_size))
+
+    def lemma(self, token: Token) -> str:
+        """The lower-case lemma of a phrase word."""
+        if token.tag_ not in _INFLECTED:
+            return token.lower_
+        # The lemmatiser's rules are chosen by the universal part of speech, which the
+        # attribute ruler (not run) would have set.
+        token.pos_ = _PHRASE_POS[token.tag_]
+        return str(self._lemmatizer.rule_lemmatize(token)[0]).lower()
+
+
+def _is_phrase_word(token: Token) -> bool:
+    return token.tag_ in _PHRASE_POS
+
+
+def _is_noun(token: Token) -> bool:
+    return _PHRASE_POS.get(token.tag_) in ("NOUN", "PROPN")
+
+
+def noun_phrases(doc: Doc) -> Iterator[list[Token]]:
+    """Each maximal run of adjectives and nouns (a hyphen written close up inside it, as in
+    "long-term plan"), cut back to its last noun."""
+    run: list[Token] = []
+    for token in [*doc, None]:
+        if token is not None and _is_phrase_word(token):
+            run.append(token)
+            continue
+        if token is not None and token.tag_ == _HYPHEN_TAG and run and not run[-1].whitespace_:
+            continue
+        while run and not _is_noun(run[-1]):
+            run.pop()
+        if run:
+            yield run
+        run = []
+
+
+def _is_content(token: Token) -> bool:
+    """A word of letters only, not a stop word or a single letter."""
+    return token.is_alpha and not token.is_stop and len(token) > 1
+
+
+def phrase_words(phrase: list[Token]) -> list[Token]:
+    """The content words of a noun phrase, or none if it has no common noun (names are
+    entities, not topics) or is too long to be a topic."""
+    words = [token for token in phrase if _is_content(token)]
+    if not any(_PHRASE_POS[t.tag_] == "NOUN" for t in words) or len(words) > _MAX_PHRASE_WORDS:
+        return []
+    return words
+
+
+def phrases_of(
+    head: Doc, joined: str, body_start: int, tagger: HeadTagger
+) -> list[PhraseOccurrence]:
+    """Candidate topic phrases of a tagged head: the content words of each noun phrase,
+    lemmatised; `joined` is the text the head's offsets point into, its body at `body_start`."""
+    occurrences = []
+    for phrase in noun_phrases(head):
+        words = phrase_words(phrase)
+        if not words:
+            continue
+        surface = joined[words[0].idx : words[-1].idx + len(words[-1])]
+        lemmas = tuple(tagger.lemma(token) for token in words)
+        occurrences.append(
+            PhraseOccurrence(
+                key=" ".join(lemmas),
+                words=lemmas,
+                surface=" ".join(surface.split()),
+                in_title=phrase[0].idx < body_start,
+            )
+        )
+    return occurrences
