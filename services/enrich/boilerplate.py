@@ -113,17 +113,23 @@ def _kind(line: str) -> Kind | None:
     return None
 
 
+def _opening_place(lines: list[tuple[int, str]]) -> tuple[int, re.Match[str]] | None:
+    # The story opens at the first place line among the first lines (after a headline, a
+    # byline, a caption), never further down, where "NOTE - …" or a table row only has its
+    # shape: after "LONDON 1996-08-30" the story has begun, and "GERMANY - Bunds fell" is a
+    # section of it.
+    for index, (_, line) in enumerate(lines[:_OPENING_LINES]):
+        if found := place_line(line):
+            return index, found
+    return None
+
+
 def _opening_dateline(lines: list[tuple[int, str]]) -> int | None:
-    # A dateline opens the story: it is among the first lines (after a headline, a byline,
-    # a caption), never further down, where "NOTE - …" or a table row only has its shape.
-    # The first place line is the opening: after "LONDON 1996-08-30" the story has begun, and
-    # "GERMANY - Bunds fell" is a section of it, not a dateline with front matter above it.
-    opening = next(
-        (i for i, (_, line) in enumerate(lines[:_OPENING_LINES]) if place_line(line)), None
-    )
-    if opening is None or not dateline_of(lines[opening][1]):
+    # Only a dateline proper ("PARIS (AFP) - …") has front matter above it.
+    opening = _opening_place(lines)
+    if opening is None or not dateline_of(lines[opening[0]][1]):
         return None
-    return opening
+    return opening[0]
 
 
 def find_boilerplate(text: str) -> list[MaskedSpan]:
@@ -159,11 +165,11 @@ def dateline_place(text: str) -> tuple[int, int] | None:
     """Start and end of the place the story was filed from ("WASHINGTON --", "USA (Outlet)—",
     "TOKYO 1996-08-30"), if one of its opening lines names it."""
     lines = [(start, line) for start, line in _lines(text) if line.strip()]
-    for start, line in lines[:_OPENING_LINES]:
-        found = place_line(line)
-        if found:
-            return start + found.start("place"), start + found.end("place")
-    return None
+    opening = _opening_place(lines)
+    if opening is None:
+        return None
+    start, found = lines[opening[0]][0], opening[1]
+    return start + found.start("place"), start + found.end("place")
 
 
 def _dateline_source(start: int, line: str) -> list[MaskedSpan]:

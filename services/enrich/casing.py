@@ -118,12 +118,16 @@ def model_case_title(title: str, lower_words: frozenset[str] = frozenset()) -> s
 
 def _soften_line(line: str, lower_words: frozenset[str]) -> str:
     def soften(match: re.Match[str]) -> str:
-        # A particle opens a name only where a word follows it on the line ("ST LOUIS").
-        before_word = line[match.end() : match.end() + 1] == " " and bool(
-            _WORD.match(line, match.end() + 1)
+        word, end = match.group(0), match.end()
+        # A particle opens a name only where a word follows it on the line ("ST LOUIS"); only
+        # a short word can be one.
+        before_word = (
+            len(word) < _MIN_SOFTENED
+            and line[end : end + 1] == " "
+            and bool(_WORD.match(line, end + 1))
         )
         return _soften_word(
-            match.group(0), lower_words, first=match.start() == first_start, before_word=before_word
+            word, lower_words, first=match.start() == first_start, before_word=before_word
         )
 
     first = _WORD.search(line)

@@ -115,7 +115,7 @@ class Enricher:
         self._topic_names = top_level_names()
         self.model = model_ref(nlp)
         self._head_tagger = HeadTagger(nlp)
-        # A name's readings need only the entity recogniser (and the layer it listens to).
+        # A name's readings need only the entity recogniser (it has its own vector layer).
         others = [name for name in nlp.pipe_names if name not in _NER_COMPONENTS]
         self._name_labels = NameLabels(
             lambda texts: nlp.pipe(texts, disable=others), NAMED_LABELS, _NAME_CACHE
