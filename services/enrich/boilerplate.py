@@ -55,9 +55,12 @@ def dateline_of(line: str) -> re.Match[str] | None:
     return None
 
 
-# A place and a date alone on a line: the dateline of agency copy ("TOKYO 1996-08-30").
+# A place and a date alone on a line, the place's country or state perhaps between: the
+# dateline of agency copy ("TOKYO 1996-08-30", "LONGYEAR , Norway 1996-08-30").
 _DATED_PLACE = re.compile(
-    r"^(?P<place>[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*)[ ,]+(?:\d{4}-\d\d-\d\d|(?:Jan|Feb|Mar|"
+    r"^(?P<place>[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*)"
+    r"(?: ?, (?P<region>[A-Z][\w'.-]*(?: [A-Z][\w'.-]*)*))?"
+    r"[ ,]+(?:\d{4}-\d\d-\d\d|(?:Jan|Feb|Mar|"
     r"Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:, \d{4})?)\s*$"
 )
 # The dateline is one of the first lines of a body.
@@ -161,15 +164,21 @@ def place_line(line: str) -> re.Match[str] | None:
     return dateline_of(line) or _DATED_PLACE.match(line)
 
 
-def dateline_place(text: str) -> tuple[int, int] | None:
+def dateline_places(text: str) -> tuple[tuple[int, int], ...]:
     """Start and end of the place the story was filed from ("WASHINGTON --", "USA (Outlet)—",
-    "TOKYO 1996-08-30"), if one of its opening lines names it."""
+    "TOKYO 1996-08-30"), then of its country or state if the dateline gives one ("LONGYEAR ,
+    Norway 1996-08-30"); empty if no opening line is a dateline."""
     lines = [(start, line) for start, line in _lines(text) if line.strip()]
     opening = _opening_place(lines)
     if opening is None:
-        return None
+        return ()
     start, found = lines[opening[0]][0], opening[1]
-    return start + found.start("place"), start + found.end("place")
+    groups = ("place", "region") if "region" in found.re.groupindex else ("place",)
+    return tuple(
+        (start + found.start(group), start + found.end(group))
+        for group in groups
+        if found.group(group)
+    )
 
 
 def _dateline_source(start: int, line: str) -> list[MaskedSpan]:

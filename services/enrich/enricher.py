@@ -10,7 +10,7 @@ from typing import NamedTuple
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from services.enrich.boilerplate import MaskedSpan, dateline_place, find_boilerplate, mask
+from services.enrich.boilerplate import MaskedSpan, dateline_places, find_boilerplate, mask
 from services.enrich.casing import lower_case_words, model_case_title, soften_shouting
 from services.enrich.countries import CountryAliases, load_country_aliases
 from services.enrich.entities import RawMention, resolve_entities
@@ -63,8 +63,8 @@ class Prepared(NamedTuple):
     text: ArticleText
     lead_end: int
     """Where the body's lead paragraph ends."""
-    dateline_place: tuple[int, int] | None
-    """Offsets of the dateline's place in the body, if it has a dateline."""
+    dateline_places: tuple[tuple[int, int], ...]
+    """Offsets of the dateline's place (and its region) in the body, if it has a dateline."""
 
 
 def prepare(article: RawArticle) -> Prepared:
@@ -75,15 +75,26 @@ def prepare(article: RawArticle) -> Prepared:
     body = soften_shouting(mask(article.text, boilerplate), lower_words)
     title = model_case_title(article.title, lower_words) if article.title else None
     text = ArticleText(article.title, article.text, model_title=title, model_body=body)
-    return Prepared(text, _lead_end(article.text, boilerplate), dateline_place(article.text))
+    return Prepared(text, _lead_end(article.text, boilerplate), dateline_places(article.text))
 
 
-def _as_place(mentions: list[RawMention], place: tuple[int, int] | None) -> list[RawMention]:
-    # A dateline names where the story was filed: a place, whatever the model made of "USA".
-    return [
-        replace(m, label="GPE") if place == (m.start, m.end) and m.field == "text" else m
+def _with_dateline_places(
+    mentions: list[RawMention], places: tuple[tuple[int, int], ...], body: str
+) -> list[RawMention]:
+    # The dateline names places, whatever the model made of "USA" there (so a country code
+    # folds into its country) or of the whole line ("Manchester , England 1996-08-31" read as
+    # one date: a place it found no name in becomes a place mention).
+    named = [
+        replace(m, label="GPE") if m.field == "text" and (m.start, m.end) in places else m
         for m in mentions
     ]
+    found = [(m.start, m.end) for m in named if m.field == "text"]
+    missed = [
+        RawMention(body[start:end], "GPE", "text", start, end)
+        for start, end in places
+        if not any(s < end and start < e for s, e in found)
+    ]
+    return sorted([*named, *missed], key=lambda m: (m.field != "title", m.start))
 
 
 def _lead_end(body: str, boilerplate: list[MaskedSpan]) -> int:
@@ -160,15 +171,17 @@ class Enricher:
     ) -> _Annotations:
         text = prepared.text
         names = completed_names(doc, _common_word, self._is_country)
-        mentions = _as_place(mentions_of(doc, names, text), prepared.dateline_place)
         return _Annotations(
             entities=resolve_entities(
-                mentions,
+                _with_dateline_places(
+                    mentions_of(doc, names, text), prepared.dateline_places, article.text
+                ),
                 countries=self._countries,
                 body=article.text,
                 lead_end=prepared.lead_end,
                 common=_common_word,
                 name_labels=self._name_labels,
+                dateline=next(iter(prepared.dateline_places), None),
             ),
             # The body as the model reads it (boilerplate blanked); the headline as written.
             topics=tuple(

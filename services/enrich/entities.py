@@ -56,6 +56,13 @@ _ORG_HEADS = frozenset(
 )  # fmt: skip
 # A head after a compass point alone names land, not an institution: "West Bank", "South Bank".
 _COMPASS_POINTS = frozenset({"North", "South", "East", "West", "Left", "Right"})
+# An acronym defined in the text: "London International Financial Futures and Options
+# Exchange ( LIFFE )". The name it abbreviates ends right before the bracket, within a few
+# words more than the acronym has letters (Schwartz and Hearst 2003).
+_OPENS_DEFINITION = re.compile(r"\(\s*$")
+_CLOSES_DEFINITION = re.compile(r"^\s*\)")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’.&-]*")
+_EXTRA_DEFINITION_WORDS = 5
 # Salience weights: the headline and the lead say what the article is about.
 _TITLE_WEIGHT, _LEAD_WEIGHT, _BODY_WEIGHT = 3.0, 2.0, 1.0
 
@@ -129,6 +136,9 @@ class _Group:
     """Set when the label is known, not voted (countries)."""
     fixed_name: bool = False
     """Set when the name is decided (a country's, an acronym, a person's full name)."""
+    context_label: str | None = None
+    """Set when the article says what the name is (its dateline's place, an acronym defined
+    after the name it abbreviates): this article's label, not the key's."""
 
     def canonical(self) -> str:
         """The fixed name, else the most used form, preferring ordinary case to shouting."""
@@ -154,6 +164,8 @@ class _Group:
     def label(self) -> str:
         if decided := self.decided:
             return decided
+        if self.context_label:
+            return self.context_label
         votes = Counter(m.label for m in self.mentions)
         top = max(votes.values())
         return next(m.label for m in self.mentions if votes[m.label] == top)
@@ -161,7 +173,7 @@ class _Group:
     def mention_label(self, mention: _Clean) -> str | None:
         """A mention's own type, where it is not the entity's: a nationality word, or the
         model's label where no label has most of the votes (a tie relabels nothing)."""
-        if mention.own_label or self.fixed_label:
+        if mention.own_label or self.fixed_label or self.context_label:
             return mention.own_label
         votes = Counter(m.label for m in self.mentions)
         if 2 * max(votes.values()) > len(self.mentions) or mention.label == self.label:
@@ -269,6 +281,55 @@ def _title_noise(group: _Group, body: str, common: Callable[[str], bool]) -> boo
     ) is not None
 
 
+def _mark_dateline(groups: list[_Group], dateline: tuple[int, int] | None) -> None:
+    # The dateline names where the story was filed. A place name the model does not know it
+    # reads as a person's ("Tavildara", "Longyear"); in the article that files from it, it is a
+    # place. An organisation's name stays one (agency copy is filed from "UNITED NATIONS").
+    for group in groups:
+        if group.label == "PERSON" and any(
+            m.field == "text" and (m.start, m.end) == dateline for m in group.mentions
+        ):
+            group.context_label = "GPE"
+
+
+def _long_form_start(acronym: str, before: str) -> int | None:
+    # Each letter the initial of a word, in order, right to left from the bracket; the last
+    # word before it gives the last letter, so "said on Monday (UN)" defines nothing.
+    letters = [c.casefold() for c in acronym if c.isalpha()]
+    window = len(letters) + _EXTRA_DEFINITION_WORDS
+    words = list(_NAME_WORD.finditer(before))[-window:]
+    if not words or words[-1].group(0)[0].casefold() != letters[-1]:
+        return None
+    remaining = len(letters)
+    for word in reversed(words):
+        if word.group(0)[0].casefold() == letters[remaining - 1]:
+            remaining -= 1
+            if remaining == 0:
+                return word.start()
+    return None
+
+
+def _mark_definitions(groups: list[_Group], body: str) -> None:
+    # An acronym in brackets after a name takes that name's type in this article.
+    starts = {m.start: g for g in groups for m in g.mentions if m.field == "text"}
+    for group in groups:
+        if len(group.words) != 1 or not group.name.isupper() or group.decided:
+            continue
+        for mention in group.mentions:
+            # The name it abbreviates is on its line, before the bracket.
+            line_start = body.rfind("\n", 0, mention.start) + 1
+            before, after = body[line_start : mention.start], body[mention.end :]
+            if mention.field != "text" or not (
+                _OPENS_DEFINITION.search(before) and _CLOSES_DEFINITION.match(after)
+            ):
+                continue
+            start = _long_form_start(group.name, _OPENS_DEFINITION.sub("", before))
+            named = None if start is None else starts.get(line_start + start)
+            if named is not None and named is not group:
+                group.context_label = named.label
+                break
+
+
 def _weight(mention: _Clean, lead_end: int) -> float:
     if mention.field == "title":
         return _TITLE_WEIGHT
@@ -283,6 +344,7 @@ def resolve_entities(
     lead_end: int,
     common: Callable[[str], bool] = lambda _: False,
     name_labels: Callable[[Sequence[str]], Mapping[str, str | None]] = lambda _: {},
+    dateline: tuple[int, int] | None = None,
 ) -> tuple[Entity, ...]:
     """One entity per real-world thing, most salient first (ties: first mentioned first).
 
@@ -290,9 +352,12 @@ def resolve_entities(
     `common` says whether a lower-case word is everyday English (headline words are not names).
     `name_labels` gives the type each name has on its own, for all of an article's names in
     one call (a name it does not type keeps the article's label in its key).
+    `dateline` is the span of the place the body's dateline names.
     """
     cleaned = [c for c in (clean_mention(m) for m in mentions) if c is not None]
     groups = [g for g in _merge(_group(cleaned, countries)) if not _title_noise(g, body, common)]
+    _mark_dateline(groups, dateline)
+    _mark_definitions(groups, body)
     weights = [sum(_weight(m, lead_end) for m in g.mentions) for g in groups]
     total = sum(weights) or 1.0
     own = name_labels([g.canonical() for g in groups if not g.decided])

@@ -283,3 +283,76 @@ def test_the_key_takes_the_names_own_reading_not_one_texts_vote() -> None:
         assert entity.label == label  # this text's reading stays the entity's label
         keys.add(entity.key)
     assert keys == {"ORG:boko-haram"}
+
+
+def test_a_dateline_makes_its_name_a_place_but_leaves_the_key_to_the_name() -> None:
+    body = "GREYHOLM 2026-03-01\nGreyholm mourned . Greyholm wept .\n"
+    mentions = [
+        _m("GREYHOLM", "ORG", 0),
+        _m("Greyholm", "PERSON", 20),
+        _m("Greyholm", "PERSON", 39),
+    ]
+    (town,) = resolve_entities(
+        mentions,
+        countries=_countries(),
+        body=body,
+        lead_end=0,
+        name_labels=lambda names: dict.fromkeys(names, "PERSON"),
+        dateline=(0, 8),
+    )
+    assert town.label == "GPE"
+    assert [m.label for m in town.mentions] == [None, None, None]
+    # The key follows the name read on its own, so it is the same without a dateline.
+    assert town.key == entity_key("PERSON", "Greyholm")
+
+
+def test_a_dateline_named_after_an_organisation_keeps_its_type() -> None:
+    body = "UNITED NATIONS 2026-03-01\nThe United Nations met . United Nations staff left .\n"
+    mentions = [
+        _m("UNITED NATIONS", "GPE", 0),
+        _m("United Nations", "ORG", body.index("United")),
+        _m("United Nations", "ORG", body.rindex("United")),
+    ]
+    entities = resolve_entities(
+        mentions, countries=_countries(), body=body, lead_end=0, dateline=(0, 14)
+    )
+    assert [(e.label, [m.label for m in e.mentions]) for e in entities] == [
+        ("ORG", [None, None, None])
+    ]
+
+
+def test_an_acronym_defined_in_brackets_takes_the_type_of_the_name_it_abbreviates() -> None:
+    body = (
+        "Trade on the Greyport International Metals and Options Exchange ( GIME ) was thin .\n"
+        "GIME said volumes fell . Analysts at GIME agreed .\n"
+    )
+    long_form = body.index("Greyport")
+    mentions = [
+        _m("Greyport International Metals", "ORG", long_form),
+        _m("GIME", "ORG", body.index("GIME")),
+        _m("GIME", "WORK_OF_ART", body.index("GIME said")),
+        _m("GIME", "WORK_OF_ART", body.index("GIME agreed")),
+    ]
+    entities = _resolve(mentions, body)
+    assert entities["GIME"].label == "ORG"
+    assert [m.label for m in entities["GIME"].mentions] == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Letters out of the name's order (another language's name); the line above does not
+        # lend the first letter.
+        "BRAMPORT 2026-03-01\nThe National Bank of Greyland ( BNG ) said .\n",
+        # The last word before the bracket does not give the last letter.
+        "The Greyport Metals Exchange said on Monday ( GME ) .\n",
+    ],
+)
+def test_brackets_that_do_not_define_an_acronym_change_nothing(line: str) -> None:
+    acronym = line[line.index("( ") + 2 : line.index(" )")]
+    mentions = [
+        _m(line.split(maxsplit=1)[0], "GPE", 0),
+        _m(acronym, "WORK_OF_ART", line.index(acronym)),
+        _m(acronym, "WORK_OF_ART", len(line) + 1),
+    ]
+    assert _resolve(mentions, line + acronym)[acronym].label == "WORK_OF_ART"

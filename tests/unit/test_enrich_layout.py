@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from services.enrich.boilerplate import dateline_place, find_boilerplate
+from services.enrich.boilerplate import dateline_places, find_boilerplate
 from services.enrich.casing import lower_case_words, model_case_title, soften_shouting
 from services.enrich.enricher import Enricher
 from services.enrich.entities import clean_mention
@@ -56,10 +56,10 @@ def test_datelines_are_judged_line_by_line() -> None:
     note = report + "NOTE - Greyport Mills Corp is the full company name .\n"
     # A later line with a dateline's shape neither blanks the lines above it nor moves the place.
     assert find_boilerplate(note) == []
-    assert dateline_place(note) == (report.index("TOKYO"), report.index("TOKYO") + 5)
+    assert dateline_places(note) == ((report.index("TOKYO"), report.index("TOKYO") + 5),)
     # A shouted headline with a dash is no dateline: nothing after its dash is prose.
     headline = "CRICKET - GREYPORT TAKE OVER AT TOP .\nThe home side won by an innings ."
-    assert dateline_place(headline) is None
+    assert dateline_places(headline) == ()
     assert find_boilerplate("CRICKET - GREYPORT TAKE OVER .\nPARIS (AFP) - It rained .")[
         0
     ].kind == ("front matter")
@@ -71,7 +71,7 @@ def test_datelines_are_judged_line_by_line() -> None:
         "GERMANY - Bunds extended losses after higher U.S. data .\n"
     )
     assert find_boilerplate(markets) == []
-    assert dateline_place(markets) == (markets.index("LONDON"), markets.index("LONDON") + 6)
+    assert dateline_places(markets) == ((markets.index("LONDON"), markets.index("LONDON") + 6),)
 
 
 def test_people_and_places_do_not_end_in_figures() -> None:
@@ -111,3 +111,21 @@ def test_a_title_case_headline_keeps_the_key_its_body_gives() -> None:
     keys = {e.key for e in article.entities}
     assert {"PERSON:kristaps-ozolins", "PERSON:jurgis-berzins"} <= keys
     assert not any("defeated" in key for key in keys)
+
+
+def test_a_datelines_place_and_region_are_places_in_its_article() -> None:
+    body = (
+        "Mourning in a mining town .\nGREYHOLM , Norway 2026-03-01\n"
+        "Greyholm is a town in mourning .\nFlags in Greyholm flew at half-mast .\n"
+    )
+    place, region = body.index("GREYHOLM"), body.index("Norway")
+    assert dateline_places(body) == ((place, place + 8), (region, region + 6))
+    (article,) = _enricher().enrich([_article("dateline", body)])
+    by_text = {e.text: e for e in article.entities}
+    # Every mention of the dateline's place is a place, whatever one sentence made of it, and
+    # the region is found even where the model reads the line as a date.
+    (town,) = [e for e in article.entities if e.text.casefold() == "greyholm"]
+    assert town.label == "GPE"
+    assert all(m.label is None for m in town.mentions)
+    assert len([m for m in town.mentions if m.field == "text"]) == 3
+    assert by_text["Norway"].label == "GPE"
