@@ -245,9 +245,9 @@ def clean_html(fragment: str, *, base_url: str | None = None) -> CleanedHtml:
     if simple is not None:
         # Markup the policy keeps as it is, as lxml would write it back: only the whitespace
         # around it goes (as in _serialise), and newlines are spaces (as in _raw_paragraphs).
-        return CleanedHtml(
-            html=text.strip(), text=_joined([part.replace("\n", " ") for part in simple])
-        )
+        # Empty parts (no text between two paragraphs, the commonest) need no collapsing.
+        flowed = [part.replace("\n", " ") for part in simple if part]
+        return CleanedHtml(html=text.strip(), text=_joined(flowed))
     return _clean_tree(text, base_url)
 
 
