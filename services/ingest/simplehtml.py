@@ -5,8 +5,8 @@ cleaner (`html`) parses it with lxml, finds nothing the policy removes and seria
 tree back to the same markup; its paragraphs are the `<p>` elements and the text between
 them. Reading those straight from the string spares the parse, two tree walks and the
 serialisation, most of a fragment's cost. Anything else (an attribute, an entity, another
-tag, nesting, upper case, a stray `>`) is left to the general path; a Hypothesis test holds
-the two equal.
+tag, nesting, upper case, a stray `>`) is left to the general path; Hypothesis tests hold
+the two equal (tests/unit/test_ingest_simplehtml.py).
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ def simple_paragraphs(fragment: str) -> list[str] | None:
     None unless the fragment is `<p>` elements of text and bare inline tags (one level), with
     only text around them, and no `&`: then its markup is already what the cleaner outputs.
     """
-    pieces = fragment.split("<")
     # lxml writes a text's "&" and ">" as references: markup with them is not written back as is.
-    if "&" in fragment or ">" in pieces[0]:
+    if "&" in fragment:
+        return None
+    pieces = fragment.split("<")
+    if ">" in pieces[0]:
         return None
     # The text before the first <p>, then each <p>'s text and the text after it, in turn.
     paragraphs = [pieces[0]]
