@@ -11,14 +11,18 @@ from services.ingest.simplehtml import simple_paragraphs
 
 _BASE = "https://example.com/news/story.html"
 # Any text the input filters leave (no controls but tab and newline, no surrogates or
-# non-characters), with the spaces lxml and Python see differently.
-_TEXT = st.text(
-    alphabet=st.characters(
-        categories=("L", "M", "N", "P", "S", "Zs", "Zl", "Zp"),
-        exclude_characters="<>&",
-        include_characters="\n\t\xa0\u3000\u2028\ufeff",
+# non-characters), with the spaces lxml and Python see differently; and words in runs of
+# ASCII whitespace, which a wide alphabet seldom draws.
+_TEXT = st.one_of(
+    st.text(
+        alphabet=st.characters(
+            categories=("L", "M", "N", "P", "S", "Zs", "Zl", "Zp"),
+            exclude_characters="<>&",
+            include_characters="\n\t\xa0\u3000\u2028\ufeff",
+        ),
+        max_size=12,
     ),
-    max_size=12,
+    st.text(alphabet="ab \n\t", max_size=12),
 )
 _INLINE = st.sampled_from(
     [
