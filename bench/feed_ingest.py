@@ -158,7 +158,7 @@ def _stage_times(bodies: list[bytes]) -> dict[str, float]:
     per_feed = 1000 / len(bodies)
     return {
         "parse (fast path, else feedparser)": (t1 - t0) * per_feed,
-        "HTML cleaning (lxml, allowlist policy)": (t2 - t1) * per_feed,
+        "HTML cleaning (allowlist policy; lxml unless simple <p> text)": (t2 - t1) * per_feed,
         "normalise (text, URL, id)": (t3 - t2) * per_feed,
     }
 

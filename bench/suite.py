@@ -311,6 +311,8 @@ def ingest_feeds(feeds: int) -> dict[str, float]:
     figures = json.loads(output.strip().splitlines()[-1])
     return {
         "feeds_per_s": figures["feeds_per_s"],
+        # Per core as the goal means it: wall time on a shared machine also counts neighbours.
+        "feeds_per_cpu_s": figures["feeds_per_cpu_s"],
         "mix_feeds_per_s": figures["mix_feeds_per_s"],
         "peak_rss_mb": figures["peak_rss_mb"],
     }
@@ -518,7 +520,8 @@ def render(r: dict[str, Any], command: str) -> str:
         ),
         (
             "Ingest, 50-entry feeds, one core",
-            f"{r['ingest']['feeds_per_s']:.1f} feeds/s",
+            f"{r['ingest']['feeds_per_s']:.1f} feeds/s; "
+            f"{r['ingest']['feeds_per_cpu_s']:.0f} feeds per CPU-second of the process",
             "≥ 200 feeds/s",
         ),
         (

@@ -183,9 +183,11 @@ def _declaration_on_its_own_line(body: bytes) -> bytes:
         return body
     end = body.find(b"?>") + 2
     line_end = body.find(b"\n", end)
-    if end < 2 or line_end == end or b"encoding=" in body[end:line_end]:
+    # Searched and joined in place: a slice of the body (a one-line feed: all of it) would be
+    # copied, and a copy of a large body costs more than the search.
+    if end < 2 or line_end == end or body.find(b"encoding=", end, line_end) >= 0:
         return body
-    return body[:end] + b"\n" + body[end:]
+    return b"\n".join((body[:end], memoryview(body)[end:]))
 
 
 def _text(element: etree._Element) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from services.ingest.htmlpolicy import apply_policy
+from services.ingest.simplehtml import simple_paragraphs
 from services.ingest.textscan import may_hold_controls
 
 # Characters XML cannot hold (lxml refuses or mangles them) and C0/C1 controls, which carry no
@@ -240,6 +241,18 @@ def clean_html(fragment: str, *, base_url: str | None = None) -> CleanedHtml:
         return CleanedHtml(
             html=escape(text, quote=False).strip(), text=_paragraphs(_plain_flow(text))
         )
+    simple = simple_paragraphs(text)
+    if simple is not None:
+        # Markup the policy keeps as it is, as lxml would write it back: only the whitespace
+        # around it goes (as in _serialise), and newlines are spaces (as in _raw_paragraphs).
+        # Empty parts (no text between two paragraphs, the commonest) need no collapsing.
+        flowed = [part.replace("\n", " ") for part in simple if part]
+        return CleanedHtml(html=text.strip(), text=_joined(flowed))
+    return _clean_tree(text, base_url)
+
+
+def _clean_tree(text: str, base_url: str | None) -> CleanedHtml:
+    """The general path: `text` (line breaks and controls already filtered) parsed and walked."""
     body, tags = _parse(text)
     paragraphs = _raw_paragraphs(body, tags)
     apply_policy(body, base_url)
