@@ -31,14 +31,11 @@ _IDF_CEILING = 7.0
 _TITLE_WEIGHT = 2.0
 WINDOW = timedelta(days=3)
 # Chosen on the development parts of the public sets (`evaluation/story-data/`).
-THRESHOLD = 0.25
+THRESHOLD = 0.2
 MERGE_THRESHOLD = 0.5
 TEXT_WEIGHT = 0.7
 # The least text cosine any join needs: shared entities alone never make a story.
-MIN_TEXT = 0.3
-# An article's words that no story in memory holds weigh as in a text of this many distinct
-# words at most (see `_weighed`).
-UNSEEN_WORDS = 15
+MIN_TEXT = 0.25
 # A story remembers its latest members' vectors (this many, each cut to its strongest keys),
 # so a development is compared with the last reports too, not only with the story's sum.
 RECENT_MEMBERS = 3
@@ -229,14 +226,12 @@ class StoryClusterer:
         merge_threshold: float = MERGE_THRESHOLD,
         text_weight: float = TEXT_WEIGHT,
         min_text: float = MIN_TEXT,
-        unseen_words: float = UNSEEN_WORDS,
     ) -> None:
         self._window = window
         self._threshold = threshold
         self._merge_threshold = merge_threshold
         self._text_weight = text_weight
         self._min_text = min_text
-        self._unseen_words = unseen_words
         self.stories: dict[str, Story] = {}
         self._index: dict[str, set[str]] = {}
         self._swept: datetime | None = None
@@ -249,7 +244,6 @@ class StoryClusterer:
             merge_threshold=self._merge_threshold,
             text_weight=self._text_weight,
             min_text=self._min_text,
-            unseen_words=self._unseen_words,
         )
 
     def restore(self, stories: Iterable[Story]) -> None:
@@ -302,16 +296,7 @@ class StoryClusterer:
         return self._score(self._probe(article), story)
 
     def _weighed(self, article: StoryFeatures) -> Vectors:
-        terms = self._specific(article.terms, "t ")
-        # Words no story in memory holds match no story, yet in a long text they are most of
-        # its weight: its cosine with its own event's story stayed low however many of the
-        # event's words it shared, so long reports split off where short ones joined. They
-        # weigh as in a text of `unseen_words` distinct words, so length no longer sets the
-        # scale; the words a story could match keep their weight.
-        scale = min(1.0, self._unseen_words / max(1, len(article.terms)))
-        if scale < 1.0:
-            terms = {k: v if "t " + k in self._index else v * scale for k, v in terms.items()}
-        return terms, self._specific(article.entities, "e ")
+        return self._specific(article.terms, "t "), self._specific(article.entities, "e ")
 
     def _probe(self, article: StoryFeatures) -> Vectors:
         # The article as every story sees it, weighed and normalised once (the stream's

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import product
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +13,6 @@ from evaluation.stories import GoldAssisted, RecentCopyIndex, bcubed, pairwise
 from services.enrich.copies import MemoryCopyIndex
 from services.enrich.minhash import Signature, signature
 from services.stories.clustering import (
-    UNSEEN_WORDS,
     Story,
     StoryClusterer,
     StoryFeatures,
@@ -233,27 +230,6 @@ def test_a_key_most_stories_hold_weighs_less_than_one_few_hold() -> None:
     # "ferry" is in every story in memory, "greyport" in none: the specific word leads.
     weighed, _ = clusterer._weighed(probe)
     assert weighed["greyport"] > 2 * weighed["ferry"]
-
-
-def test_words_no_story_holds_do_not_dilute_a_long_report() -> None:
-    now = datetime(2031, 3, 4, tzinfo=UTC)
-    people = {"GPE:greyport": 0.6, "ORG:greyport-council": 0.4}
-    # The rewrite again with 125 words no story holds (details, page furniture).
-    padding = " ".join("".join(letters) for letters in product("bdfgk", "aeiou", "lmnrs"))
-    short = _features("a2", REWRITE, now, people, REWRITE_TITLE)
-    long = _features("a2", f"{REWRITE} {padding}", now, people, REWRITE_TITLE)
-    scores = {}
-    for unseen in (math.inf, UNSEEN_WORDS):
-        clusterer = StoryClusterer(unseen_words=unseen, min_text=0.0)
-        first = clusterer.assign(_features("a1", BASE, now, people, BASE_TITLE))
-        story = clusterer.stories[first.story_id]
-        scores[unseen] = [clusterer.similarity(f, story) for f in (short, long)]
-    assert scores[math.inf][1] < 0.85 * scores[math.inf][0]  # unscaled: length sets the score
-    assert scores[UNSEEN_WORDS][1] >= scores[UNSEEN_WORDS][0]
-    # A text of a few words is weighed as it was.
-    headline = _features("h1", "Greyport harbour bridge shut", now, {})
-    weighed = [StoryClusterer(unseen_words=u)._weighed(headline) for u in (math.inf, UNSEEN_WORDS)]
-    assert weighed[0] == weighed[1]
 
 
 def test_a_story_is_compared_with_its_latest_members_too() -> None:
