@@ -241,14 +241,15 @@ def evaluate_stories_command(
 ) -> None:
     """Score story clustering and copy detection per gold file, with the configured story
     settings: B-cubed and pairwise P/R/F1, and the similarity margins."""
-    from evaluation.storydata import held_out_files
+    from evaluation.storydata import MANIFEST, held_out_files
     from newswire.evaluation import print_story_reports, run_story_evaluation
 
     settings = load_settings()
     configure_logging(level="WARNING", json=False)
     files = gold
     if not files:
-        held_out, unbuilt = held_out_files()
+        # Run elsewhere than the project folder: no manifest, and the usage error below.
+        held_out, unbuilt = held_out_files() if MANIFEST.is_file() else ([], [])
         for path in unbuilt:
             err.print(f"{path} is not built: skipped (see evaluation/story-data/README.md).")
         files = [Path("evaluation/gold-stories/stories.jsonl"), *held_out]
