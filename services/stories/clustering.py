@@ -126,7 +126,7 @@ class Story:
     terms: dict[str, float] = field(default_factory=dict)
     entities: dict[str, float] = field(default_factory=dict)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
-    recent: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
+    recent: list[Vectors] = field(default_factory=list)
     """The latest members' (terms, entities), oldest first, at most `RECENT_MEMBERS`."""
     _units: list[Vectors] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -193,7 +193,7 @@ class Story:
         self.version += 1
         self._units = None
 
-    def _remember(self, members: list[tuple[dict[str, float], dict[str, float]]]) -> None:
+    def _remember(self, members: list[Vectors]) -> None:
         self.recent = [*self.recent, *members][-RECENT_MEMBERS:]
         self._units = None
 
