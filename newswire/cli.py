@@ -230,7 +230,7 @@ def evaluate_stories_command(
         list[Path] | None,
         typer.Argument(
             help="Story gold files (JSON lines in arrival order); default: the invented smoke "
-            "set and the held-out parts of the public sets."
+            "set and the held-out parts of the public sets (those built locally, when built)."
         ),
     ] = None,
     seeds: Annotated[Path, typer.Option(help="Folder the gold file's seed names refer to.")] = (
@@ -241,14 +241,18 @@ def evaluate_stories_command(
 ) -> None:
     """Score story clustering and copy detection per gold file, with the configured story
     settings: B-cubed and pairwise P/R/F1, and the similarity margins."""
+    from evaluation.storydata import MANIFEST, held_out_files
     from newswire.evaluation import print_story_reports, run_story_evaluation
 
     settings = load_settings()
     configure_logging(level="WARNING", json=False)
-    files = gold or [
-        Path("evaluation/gold-stories/stories.jsonl"),
-        *sorted(Path("evaluation/story-data").glob("*-heldout.jsonl")),
-    ]
+    files = gold
+    if not files:
+        # Run elsewhere than the project folder: no manifest, and the usage error below.
+        held_out, unbuilt = held_out_files() if MANIFEST.is_file() else ([], [])
+        for path in unbuilt:
+            err.print(f"{path} is not built: skipped (see evaluation/story-data/README.md).")
+        files = [Path("evaluation/gold-stories/stories.jsonl"), *held_out]
     missing = [f for f in files if not f.is_file()]
     if missing:
         err.print(f"No story gold file at {', '.join(map(str, missing))}.")

@@ -50,6 +50,10 @@ STORY_ENTITIES = 60
 _LOOKUP_TERMS = 20
 
 
+Vectors = tuple[dict[str, float], dict[str, float]]
+"""(terms, entities)."""
+
+
 def story_id_for(article_id: str) -> str:
     """The id of a story started by `article_id` (stable across runs and processes)."""
     return "story-" + hashlib.sha256(article_id.encode()).hexdigest()[:16]
@@ -122,8 +126,17 @@ class Story:
     terms: dict[str, float] = field(default_factory=dict)
     entities: dict[str, float] = field(default_factory=dict)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
-    recent: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
+    recent: list[Vectors] = field(default_factory=list)
     """The latest members' (terms, entities), oldest first, at most `RECENT_MEMBERS`."""
+    _units: list[Vectors] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def unit_vectors(self) -> list[Vectors]:
+        """Unit-length (terms, entities) of the story's sum, then of each latest member. Kept
+        until the story changes: every article compared with the story needs them."""
+        if self._units is None:
+            pairs = [(self.terms, self.entities), *self.recent]
+            self._units = [(_unit(terms), _unit(entities)) for terms, entities in pairs]
+        return self._units
 
     def add(self, article: StoryFeatures) -> None:
         """Take the article in: membership, sources, time span, vector sums, latest members."""
@@ -178,9 +191,11 @@ class Story:
         self.entities = _strongest(self.entities, STORY_ENTITIES)
         self.names = {k: v for k, v in {**names, **self.names}.items() if k in self.entities}
         self.version += 1
+        self._units = None
 
-    def _remember(self, members: list[tuple[dict[str, float], dict[str, float]]]) -> None:
+    def _remember(self, members: list[Vectors]) -> None:
         self.recent = [*self.recent, *members][-RECENT_MEMBERS:]
+        self._units = None
 
     def lookup_keys(self) -> set[str]:
         """Index keys under which this story is found: its entities and terms."""
@@ -254,19 +269,14 @@ class StoryClusterer:
     def _centroid_similarity(
         self, terms: Mapping[str, float], entities: Mapping[str, float], story: Story
     ) -> float:
-        return self._combined(terms, entities, story.terms, story.entities)
+        return self._combined((_unit(terms), _unit(entities)), story.unit_vectors()[0])
 
-    def _combined(
-        self,
-        terms: Mapping[str, float],
-        entities: Mapping[str, float],
-        their_terms: Mapping[str, float],
-        their_entities: Mapping[str, float],
-    ) -> float:
-        text = _cosine(_unit(terms), _unit(their_terms))
+    def _combined(self, units: Vectors, their_units: Vectors) -> float:
+        # Both sides unit-length already: the cosines are plain dot products.
+        text = _cosine(units[0], their_units[0])
         if text < self._min_text:
             return 0.0
-        people = _cosine(_unit(entities), _unit(their_entities))
+        people = _cosine(units[1], their_units[1])
         return self._text_weight * text + (1 - self._text_weight) * people
 
     def _specific(self, weights: Mapping[str, float], kind: str) -> dict[str, float]:
@@ -283,17 +293,19 @@ class StoryClusterer:
     def similarity(self, article: StoryFeatures, story: Story) -> float:
         """Weighted cosine of the article (its keys weighted by their specificity in the
         stream) with the story's sum and with each of its latest members; the best of these."""
-        return self._score(self._weighed(article), story)
+        return self._score(self._probe(article), story)
 
-    def _weighed(self, article: StoryFeatures) -> tuple[dict[str, float], dict[str, float]]:
+    def _weighed(self, article: StoryFeatures) -> Vectors:
         return self._specific(article.terms, "t "), self._specific(article.entities, "e ")
 
-    def _score(self, weighed: tuple[dict[str, float], dict[str, float]], story: Story) -> float:
-        terms, entities = weighed
-        return max(
-            self._combined(terms, entities, story.terms, story.entities),
-            *(self._combined(terms, entities, t, e) for t, e in story.recent),
-        )
+    def _probe(self, article: StoryFeatures) -> Vectors:
+        # The article as every story sees it, weighed and normalised once (the stream's
+        # specificities do not change while one article is compared).
+        terms, entities = self._weighed(article)
+        return _unit(terms), _unit(entities)
+
+    def _score(self, probe: Vectors, story: Story) -> float:
+        return max(self._combined(probe, their) for their in story.unit_vectors())
 
     def _in_window(self, at: datetime, story: Story) -> bool:
         return story.first_seen - self._window <= at <= story.last_seen + self._window
@@ -311,7 +323,8 @@ class StoryClusterer:
 
     def scores(self, article: StoryFeatures) -> dict[str, float]:
         """The article's similarity to each story it is compared with (the candidates)."""
-        return {s: self.similarity(article, self.stories[s]) for s in self._candidates(article)}
+        probe = self._probe(article)
+        return {s: self._score(probe, self.stories[s]) for s in self._candidates(article)}
 
     def start(self, article: StoryFeatures) -> Story:
         """A new story of the article alone, its id from the article's."""

@@ -114,6 +114,15 @@ def test_no_story_gold_file_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
 
 
+def test_story_evaluation_outside_the_project_folder_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["evaluate-stories"])
+    assert result.exit_code == 2
+    assert "No story gold file" in result.output
+
+
 def test_topic_data_that_is_not_the_pinned_data_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,

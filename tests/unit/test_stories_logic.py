@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluation.stories import GoldAssisted, RecentCopyIndex, bcubed, pairwise
@@ -16,6 +16,7 @@ from services.stories.clustering import (
     Story,
     StoryClusterer,
     StoryFeatures,
+    _unit,
     entity_vector,
     story_id_for,
     term_vector,
@@ -141,6 +142,44 @@ def test_similarity_is_symmetric_and_bounded(a: list[str], b: list[str], noise: 
         return
     assert left.similarity(right) == right.similarity(left)
     assert 0.0 <= left.similarity(right) <= 1.0
+
+
+_ARTICLES = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(BASE.split()[:24]), min_size=1, max_size=12),
+        st.sets(st.sampled_from(["GPE:greyport", "ORG:council", "PERSON:mara-oakes"])),
+        st.integers(min_value=0, max_value=120),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_ARTICLES, st.sampled_from([0.05, 0.2]), st.sampled_from([0.1, 0.5]))
+def test_scores_from_kept_unit_vectors_equal_scores_computed_afresh(
+    articles: list[tuple[list[str], set[str], int]], threshold: float, merge_threshold: float
+) -> None:
+    # A story keeps its vectors normalised until it changes, and an article is weighed once:
+    # every score, along a stream with joins, merges and forgetting, is the one computed from
+    # scratch, to the last bit, so no decision changes.
+    now = datetime(2031, 3, 4, tzinfo=UTC)
+    clusterer = StoryClusterer(threshold=threshold, merge_threshold=merge_threshold)
+    for n, (words, keys, hours) in enumerate(articles):
+        features = _features(
+            f"a{n}", " ".join(words), now + timedelta(hours=hours), dict.fromkeys(keys, 0.5)
+        )
+        terms, entities = clusterer._weighed(features)
+        probe = (_unit(terms), _unit(entities))
+        afresh = {}
+        for story_id in clusterer.scores(features):
+            story = clusterer.stories[story_id]
+            pairs = [(story.terms, story.entities), *story.recent]
+            afresh[story_id] = max(
+                clusterer._combined(probe, (_unit(t), _unit(e))) for t, e in pairs
+            )
+        assert clusterer.scores(features) == afresh
+        assert dict(clusterer.assign(features).candidates) == afresh
 
 
 def test_an_article_bridging_two_close_stories_merges_the_younger_into_the_older() -> None:
