@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import anyio
 
-from services.enrich.copies import CopyIndex, DuplicateMatch, as_copy
+from services.enrich.copies import CopyIndex, as_copy
 from services.enrich.minhash import signature
 from shared.schemas import EnrichedArticle, RawArticle
 
@@ -25,9 +25,12 @@ async def analyse(
     """Enrich `articles` (in arrival order); a copy whose original's enrichment is at hand
     reuses it instead of running the NLP, and every copy names its original."""
     signatures = await anyio.to_thread.run_sync(lambda: [signature(a.text) for a in articles])
-    matches: list[DuplicateMatch | None] = []
-    for article, body in zip(articles, signatures, strict=True):
-        matches.append(None if body is None else await index.check(article.id, body))
+    # Too short to tell a copy by: an original, never registered.
+    signed = [
+        (a.id, body) for a, body in zip(articles, signatures, strict=True) if body is not None
+    ]
+    found = iter(await index.check_all(signed) if signed else [])
+    matches = [None if body is None else next(found) for body in signatures]
     # An original is lent to its copies if it is in this batch (enriched below) or kept.
     lenders = {a.id for a, m in zip(articles, matches, strict=True) if m is None}
     kept: dict[str, EnrichedArticle] = {}
@@ -41,10 +44,12 @@ async def analyse(
         if m is None or m.original_id not in lenders
     ]
     enriched = {e.id: e for e in await nlp(needs_nlp)} if needs_nlp else {}
+    await index.remember_all(
+        [enriched[a.id] for a, m in zip(articles, matches, strict=True) if m is None]
+    )
     results = []
     for article, match in zip(articles, matches, strict=True):
         if match is None:
-            await index.remember(enriched[article.id])
             results.append(enriched[article.id])
         elif article.id in enriched:
             # Its original's enrichment was not at hand: enriched itself, still named a copy.

@@ -48,8 +48,13 @@ def create_app(
         return await anyio.to_thread.run_sync(enricher.enrich, articles, limiter=nlp_slot)
 
     async def enrich_and_publish(articles: list[RawArticle]) -> None:
-        for article in await analyse(articles, copies, nlp):
-            await analysed_out.publish(article)
+        results = await analyse(articles, copies, nlp)
+        # The batch's events in one round trip; raising (acknowledging nothing) if any failed.
+        async with client.pipeline(transaction=False) as pipe:
+            for article in results:
+                await analysed_out.publish(article, pipeline=pipe)
+            await pipe.execute()
+        for article in results:
             log.info(
                 "article enriched",
                 article_id=article.id,

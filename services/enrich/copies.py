@@ -7,7 +7,7 @@ their LSH bands found, so both decide alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -67,8 +67,18 @@ class CopyIndex(Protocol):
         earlier article it copies, if any."""
         ...
 
+    async def check_all(
+        self, articles: Sequence[tuple[str, Signature]]
+    ) -> list[DuplicateMatch | None]:
+        """`check` each (article id, signature) in order, as one call after another would."""
+        ...
+
     async def remember(self, article: EnrichedArticle) -> None:
         """Keep an original's enrichment for its copies to reuse."""
+        ...
+
+    async def remember_all(self, articles: Sequence[EnrichedArticle]) -> None:
+        """`remember` each article (the Redis index in one round trip)."""
         ...
 
     async def enrichment_of(self, article_id: str) -> EnrichedArticle | None:
@@ -102,9 +112,20 @@ class MemoryCopyIndex:
         self._answers[article_id] = match
         return match
 
+    async def check_all(
+        self, articles: Sequence[tuple[str, Signature]]
+    ) -> list[DuplicateMatch | None]:
+        """See `CopyIndex.check_all`."""
+        return [await self.check(article_id, body) for article_id, body in articles]
+
     async def remember(self, article: EnrichedArticle) -> None:
         """See `CopyIndex.remember`."""
         self._enriched[article.id] = article
+
+    async def remember_all(self, articles: Sequence[EnrichedArticle]) -> None:
+        """See `CopyIndex.remember_all`."""
+        for article in articles:
+            await self.remember(article)
 
     async def enrichment_of(self, article_id: str) -> EnrichedArticle | None:
         """See `CopyIndex.enrichment_of`."""

@@ -60,6 +60,14 @@ class HeadTagger:
         self._tok2vec = _component(nlp, "tok2vec", Tok2Vec)
         self._tagger = _component(nlp, "tagger", Tagger)
         self._lemmatizer = _component(nlp, "lemmatizer", Lemmatizer)
+        # Each rule's candidate form is tested against the lemma index, which the model keeps
+        # as lists (up to 57,000 words scanned a test, a tenth of a millisecond a new word);
+        # as sets the same test is one lookup. Nothing else reads the index.
+        lookups = self._lemmatizer.lookups
+        if lookups.has_table("lemma_index"):
+            index = lookups.get_table("lemma_index")
+            for pos, words in list(index.items()):
+                index[pos] = frozenset(words)
 
     def heads(self, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
         """Each doc's first `HEAD_TOKENS` tokens as a new tagged doc (same offsets), in order."""

@@ -20,6 +20,7 @@ from services.stories.state import RedisStoryState, story_from_json, story_to_js
 from shared.english import english_zipf
 from shared.schemas import EnrichedArticle, Entity, Mention
 from shared.settings import Settings
+from shared.streams import StreamNames
 from tests.helpers import enriched_article
 from tests.unit.test_stories_logic import BASE, REWRITE
 
@@ -138,6 +139,48 @@ async def test_copies_resolve_to_the_first_original_and_answers_are_stable(
     for band in original.bands():
         band_ttl = await redis_client.ttl(streams.key("copies", "band", band))
         assert 0 < band_ttl <= WINDOW_SECONDS
+
+
+async def test_a_batch_is_checked_as_one_check_after_another(
+    settings: Settings, redis_client: Redis
+) -> None:
+    batched = _copy_index(redis_client, settings)
+    one_by_one = RedisCopyIndex(
+        redis_client, StreamNames(f"{settings.stream_prefix}:one-by-one"), window_seconds=3600
+    )
+    # Answered before the batch (a redelivery), copies of copies within the batch, an article
+    # twice, and one of another outlet's rewrite.
+    for index in (batched, one_by_one):
+        assert await index.check("p1", _signature(STORM)) is None
+    batch = [
+        (article_id, _signature(text))
+        for article_id, text in [
+            ("p1", STORM),
+            ("p2", STORM),
+            ("a1", LONG),
+            ("a2", LONG),
+            ("a3", EDIT),
+            ("a4", EDIT_OF_EDIT),
+            ("a3", EDIT),
+            ("r1", THIRD),
+        ]
+    ]
+
+    answers = await batched.check_all(batch)
+
+    assert answers == [await one_by_one.check(article_id, body) for article_id, body in batch]
+    assert [a.original_id if a else None for a in answers] == [
+        None,
+        "p1",
+        None,
+        "a1",
+        "a1",
+        "a1",
+        "a1",
+        None,
+    ]
+    # The answers are stored: asked again, one by one, the same.
+    assert [await batched.check(article_id, body) for article_id, body in batch] == answers
 
 
 async def test_an_original_enrichment_is_kept_without_html(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
+import spacy
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 
 from services.enrich.language import detect_language
 from services.enrich.nlp import load_pipeline
@@ -42,6 +44,25 @@ def test_noun_phrases_are_runs_of_adjectives_and_nouns_lemmatised() -> None:
     assert ("high defence budget", "higher defence budgets", False) in found
     # A hyphen written close up joins the phrase's words.
     assert ("long term repair", "long-term repairs", False) in found
+
+
+def test_phrase_words_have_the_lemmatisers_own_lemmas() -> None:
+    # The enrich pipeline's lemma index is held as sets; a pipeline loaded as it ships (lists)
+    # must give every inflected phrase word the same lemma.
+    nlp, shipped = _nlp(), spacy.load(Settings().spacy_model)
+    tagger = HeadTagger(nlp)
+    text = (
+        "Bigger cities saw wider protests as ministers, crises and analyses of the largest "
+        "economies drew sharper criticism from farmers, wolves, mice, data centres and taxes."
+    )
+    (head,) = tagger.heads(nlp.pipe([text]), batch_size=1)
+    inflected = [token for token in head if token.tag_ in ("NNS", "JJR", "JJS")]
+    assert len(inflected) >= 10
+    lemmatizer = shipped.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    for token in inflected:
+        expected = tagger.lemma(token)
+        assert expected == str(lemmatizer.rule_lemmatize(token)[0]).lower(), token.text
 
 
 def test_phrases_need_a_common_noun_and_end_on_a_noun() -> None:
