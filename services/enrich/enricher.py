@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -13,7 +12,7 @@ from spacy.tokens import Doc
 from services.enrich.boilerplate import MaskedSpan, dateline_places, find_boilerplate, mask
 from services.enrich.casing import lower_case_words, model_case_title, soften_shouting
 from services.enrich.countries import CountryAliases, load_country_aliases
-from services.enrich.entities import RawMention, resolve_entities
+from services.enrich.entities import resolve_entities
 from services.enrich.iptc import top_level_names
 from services.enrich.keyphrases import score_keyphrases
 from services.enrich.language import UNDETERMINED, detect_language
@@ -76,25 +75,6 @@ def prepare(article: RawArticle) -> Prepared:
     title = model_case_title(article.title, lower_words) if article.title else None
     text = ArticleText(article.title, article.text, model_title=title, model_body=body)
     return Prepared(text, _lead_end(article.text, boilerplate), dateline_places(article.text))
-
-
-def _with_dateline_places(
-    mentions: list[RawMention], places: tuple[tuple[int, int], ...], body: str
-) -> list[RawMention]:
-    # The dateline names places, whatever the model made of "USA" there (so a country code
-    # folds into its country) or of the whole line ("Manchester , England 1996-08-31" read as
-    # one date: a place it found no name in becomes a place mention).
-    named = [
-        replace(m, label="GPE") if m.field == "text" and (m.start, m.end) in places else m
-        for m in mentions
-    ]
-    found = [(m.start, m.end) for m in named if m.field == "text"]
-    missed = [
-        RawMention(body[start:end], "GPE", "text", start, end)
-        for start, end in places
-        if not any(s < end and start < e for s, e in found)
-    ]
-    return sorted([*named, *missed], key=lambda m: (m.field != "title", m.start))
 
 
 def _lead_end(body: str, boilerplate: list[MaskedSpan]) -> int:
@@ -173,15 +153,13 @@ class Enricher:
         names = completed_names(doc, _common_word, self._is_country)
         return _Annotations(
             entities=resolve_entities(
-                _with_dateline_places(
-                    mentions_of(doc, names, text), prepared.dateline_places, article.text
-                ),
+                mentions_of(doc, names, text),
                 countries=self._countries,
                 body=article.text,
                 lead_end=prepared.lead_end,
                 common=_common_word,
                 name_labels=self._name_labels,
-                dateline=next(iter(prepared.dateline_places), None),
+                dateline=prepared.dateline_places,
             ),
             # The body as the model reads it (boilerplate blanked); the headline as written.
             topics=tuple(

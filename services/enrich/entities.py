@@ -281,6 +281,25 @@ def _title_noise(group: _Group, body: str, common: Callable[[str], bool]) -> boo
     ) is not None
 
 
+def _with_dateline_places(
+    mentions: Sequence[RawMention], places: tuple[tuple[int, int], ...], body: str
+) -> list[RawMention]:
+    # The dateline names places, whatever the model made of "USA" there (so a country code
+    # folds into its country) or of the whole line ("Manchester , England 1996-08-31" read as
+    # one date: a place it found no name in becomes a place mention).
+    named = [
+        replace(m, label="GPE") if m.field == "text" and (m.start, m.end) in places else m
+        for m in mentions
+    ]
+    found = [(m.start, m.end) for m in named if m.field == "text"]
+    missed = [
+        RawMention(body[start:end], "GPE", "text", start, end)
+        for start, end in places
+        if not any(s < end and start < e for s, e in found)
+    ]
+    return sorted([*named, *missed], key=lambda m: (m.field != "title", m.start))
+
+
 def _mark_dateline(groups: list[_Group], dateline: tuple[int, int] | None) -> None:
     # The dateline names where the story was filed. A place name the model does not know it
     # reads as a person's ("Tavildara", "Longyear"); in the article that files from it, it is a
@@ -344,7 +363,7 @@ def resolve_entities(
     lead_end: int,
     common: Callable[[str], bool] = lambda _: False,
     name_labels: Callable[[Sequence[str]], Mapping[str, str | None]] = lambda _: {},
-    dateline: tuple[int, int] | None = None,
+    dateline: tuple[tuple[int, int], ...] = (),
 ) -> tuple[Entity, ...]:
     """One entity per real-world thing, most salient first (ties: first mentioned first).
 
@@ -352,11 +371,12 @@ def resolve_entities(
     `common` says whether a lower-case word is everyday English (headline words are not names).
     `name_labels` gives the type each name has on its own, for all of an article's names in
     one call (a name it does not type keeps the article's label in its key).
-    `dateline` is the span of the place the body's dateline names.
+    `dateline` holds the spans of the place the body's dateline names and of its region.
     """
-    cleaned = [c for c in (clean_mention(m) for m in mentions) if c is not None]
+    named = _with_dateline_places(mentions, dateline, body)
+    cleaned = [c for c in (clean_mention(m) for m in named) if c is not None]
     groups = [g for g in _merge(_group(cleaned, countries)) if not _title_noise(g, body, common)]
-    _mark_dateline(groups, dateline)
+    _mark_dateline(groups, next(iter(dateline), None))
     _mark_definitions(groups, body)
     weights = [sum(_weight(m, lead_end) for m in g.mentions) for g in groups]
     total = sum(weights) or 1.0

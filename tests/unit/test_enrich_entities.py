@@ -298,7 +298,7 @@ def test_a_dateline_makes_its_name_a_place_but_leaves_the_key_to_the_name() -> N
         body=body,
         lead_end=0,
         name_labels=lambda names: dict.fromkeys(names, "PERSON"),
-        dateline=(0, 8),
+        dateline=((0, 8),),
     )
     assert town.label == "GPE"
     assert [m.label for m in town.mentions] == [None, None, None]
@@ -314,7 +314,7 @@ def test_a_dateline_named_after_an_organisation_keeps_its_type() -> None:
         _m("United Nations", "ORG", body.rindex("United")),
     ]
     entities = resolve_entities(
-        mentions, countries=_countries(), body=body, lead_end=0, dateline=(0, 14)
+        mentions, countries=_countries(), body=body, lead_end=0, dateline=((0, 14),)
     )
     assert [(e.label, [m.label for m in e.mentions]) for e in entities] == [
         ("ORG", [None, None, None])
