@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Span, Token
 
+from services.enrich.sentences import starts_sentence
+
 _PERSON = "PERSON"
 _PLACES = frozenset({"GPE", "LOC"})
 # Words a country's name can have between the two places the model read it as.
@@ -33,7 +35,7 @@ def _continues_name(token: Token, common: Callable[[str], bool]) -> bool:
         token.is_alpha
         and token.text[0].isupper()
         and not token.is_upper
-        and not token.is_sent_start
+        and not starts_sentence(token.doc, token.i)
         and not common(token.lower_)
     )
 

@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from services.enrich.entities import RawMention
+from services.enrich.sentences import starts_sentence
 from shared.schemas import MAX_TEXT_CHARS, MAX_TITLE_CHARS, ModelRef
 
 # Named-entity types kept; numeric and temporal spans (DATE, CARDINAL, MONEY, …) are not names.
@@ -40,14 +41,13 @@ _HEAD_ONLY = ("tok2vec", "tagger", "lemmatizer")
 
 def load_pipeline(name: str) -> Language:
     """Load an installed spaCy pipeline by package name, as enrichment runs it: `nlp.pipe`
-    runs the entity recogniser and then marks sentence starts at sentence-final punctuation
-    (a rule, where the parser did it before); a clear error if the pipeline is missing."""
+    runs the entity recogniser alone (sentence starts are asked of single tokens, by
+    `sentences.starts_sentence`); a clear error if the pipeline is missing."""
     try:
         nlp = spacy.load(name, exclude=_NOT_LOADED, disable=_HEAD_ONLY)
     except OSError as exc:
         msg = f"spaCy pipeline {name!r} is not installed (set SPACY_MODEL to an installed one)"
         raise RuntimeError(msg) from exc
-    nlp.add_pipe("sentencizer")
     # Every valid article fits: the schema bounds title and text (see MAX_TEXT_CHARS).
     nlp.max_length = MAX_TITLE_CHARS + len(_TITLE_SEPARATOR) + MAX_TEXT_CHARS
     return nlp
@@ -103,9 +103,11 @@ def _opens_sentence(doc: Doc, ent: Span, start: int, original: str) -> bool:
     # into the body's first sentence.
     if original[:start].rstrip(" \t").endswith("\n") or start == 0:
         return True
-    return doc.has_annotation("SENT_START") and all(
-        token.is_space for token in doc[ent.sent.start : ent.start]
-    )
+    # By the punctuation rule, whitespace tokens before the name may open the sentence.
+    first = ent.start
+    while first > 0 and doc[first - 1].is_space:
+        first -= 1
+    return starts_sentence(doc, first)
 
 
 def _line_pieces(original: str, start: int, end: int) -> Iterator[tuple[int, int]]:
