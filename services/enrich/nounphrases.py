@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
+from spacy.attrs import TAG
 from spacy.pipeline import Lemmatizer, Tagger, Tok2Vec
 
 from services.enrich.keyphrases import PhraseOccurrence
@@ -35,6 +36,7 @@ _PHRASE_POS = {
 }
 # Tags of forms that are not their own lemma ("talks", "higher"); the others are lower-cased.
 _INFLECTED = frozenset({"NNS", "JJR", "JJS"})
+_NOUNS = frozenset({"NOUN", "PROPN"})
 _HYPHEN_TAG = "HYPH"
 _MAX_PHRASE_WORDS = 4
 _Component = TypeVar("_Component")
@@ -86,28 +88,23 @@ class HeadTagger:
         return str(self._lemmatizer.rule_lemmatize(token)[0]).lower()
 
 
-def _is_phrase_word(token: Token) -> bool:
-    return token.tag_ in _PHRASE_POS
-
-
-def _is_noun(token: Token) -> bool:
-    return _PHRASE_POS.get(token.tag_) in ("NOUN", "PROPN")
-
-
 def noun_phrases(doc: Doc) -> Iterator[list[Token]]:
     """Each maximal run of adjectives and nouns (a hyphen written close up inside it, as in
     "long-term plan"), cut back to its last noun."""
-    run: list[Token] = []
-    for token in [*doc, None]:
-        if token is not None and _is_phrase_word(token):
-            run.append(token)
+    # Tags read as one array: a Token object only for the words of a phrase.
+    strings = doc.vocab.strings
+    tags = [strings[tag] for tag in doc.to_array(TAG).tolist()]
+    run: list[int] = []
+    for i, tag in enumerate([*tags, None]):
+        if tag in _PHRASE_POS:
+            run.append(i)
             continue
-        if token is not None and token.tag_ == _HYPHEN_TAG and run and not run[-1].whitespace_:
+        if tag == _HYPHEN_TAG and run and not doc[run[-1]].whitespace_:
             continue
-        while run and not _is_noun(run[-1]):
+        while run and _PHRASE_POS[tags[run[-1]]] not in _NOUNS:
             run.pop()
         if run:
-            yield run
+            yield [doc[j] for j in run]
         run = []
 
 

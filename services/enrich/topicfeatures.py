@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -33,58 +34,56 @@ class FeatureUse:
     surface: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    word: str
-    start: int
-    end: int
-
-
-def _tokens(text: str, limit: int | None = None) -> list[_Token | None]:
-    """Kept words in order; None where a stop word or a non-word breaks a pair."""
-    tokens: list[_Token | None] = []
+def _tokens(text: str, limit: int | None = None) -> list[tuple[str, int, int] | None]:
+    """Kept words in order as (word, start, end); None where a stop word or a non-word breaks
+    a pair."""
+    tokens: list[tuple[str, int, int] | None] = []
     words = 0
     position = 0
     for match in _WORD.finditer(text):
+        start = match.start()
         # Punctuation between two words breaks a pair ("war. Peace" is no phrase).
-        if text[position : match.start()].strip():
+        if start > position and not text[position:start].isspace():
             tokens.append(None)
         position = match.end()
         words += 1
         if limit is not None and words > limit:
             break
-        stem = _POSSESSIVE.sub("", match.group())
-        word = stem.lower().replace("’", "'")
+        stem = match.group()
+        if "'" in stem or "’" in stem:
+            stem = _POSSESSIVE.sub("", stem)
+            word = stem.lower().replace("’", "'")
+        else:
+            word = stem.lower()
         if len(word) < 2 or word in _STOP:
             tokens.append(None)
             continue
-        tokens.append(_Token(word, match.start(), match.start() + len(stem)))
+        tokens.append((word, start, start + len(stem)))
     return tokens
 
 
-def _add(found: dict[str, FeatureUse], feature: str, weight: float, surface: str) -> None:
+def _add(
+    found: dict[str, FeatureUse], feature: str, weight: float, text: str, span: tuple[int, int]
+) -> None:
     use = found.get(feature)
     if use is None:
-        found[feature] = FeatureUse(weight, 1, surface)
+        # The first use's surface, its whitespace collapsed: worked out once per feature.
+        found[feature] = FeatureUse(weight, 1, " ".join(text[span[0] : span[1]].split()))
     else:
         use.count += weight
         use.uses += 1
 
 
 def _collect(found: dict[str, FeatureUse], text: str, weight: float, limit: int | None) -> None:
-    previous: _Token | None = None
+    previous: tuple[str, int, int] | None = None
     for token in _tokens(text, limit):
         if token is None:
             previous = None
             continue
-        _add(found, token.word, weight, text[token.start : token.end])
+        word, start, end = token
+        _add(found, word, weight, text, (start, end))
         if previous is not None:
-            _add(
-                found,
-                f"{previous.word} {token.word}",
-                weight,
-                " ".join(text[previous.start : token.end].split()),
-            )
+            _add(found, f"{previous[0]} {word}", weight, text, (previous[1], end))
         previous = token
 
 
@@ -101,6 +100,7 @@ def article_features(title: str | None, body: str) -> dict[str, FeatureUse]:
     return found
 
 
-def word_count(text: str) -> int:
-    """Words in a text, as the classifier counts them (stop words included)."""
-    return sum(1 for _ in _WORD.finditer(text))
+def word_count(text: str, limit: int | None = None) -> int:
+    """Words in a text, as the classifier counts them (stop words included); at most `limit`
+    when one is given (enough to compare with a minimum, without reading a long text through)."""
+    return sum(1 for _ in islice(_WORD.finditer(text), limit))

@@ -162,7 +162,8 @@ class TopicClassifier:
         """The topics to report for an article, most probable first, each with its evidence."""
         model = self.model
         features, rows, values, probabilities = self._scored(title, body)
-        words = word_count(title or "") + word_count(body)
+        # Counted only as far as the minimum it is compared with.
+        words = word_count(title or "", model.min_words) + word_count(body, model.min_words)
         chosen = choose_topics(probabilities, model.threshold, model.min_words, words)
         if not chosen:
             return []

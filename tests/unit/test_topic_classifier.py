@@ -57,6 +57,7 @@ def test_the_body_is_read_up_to_a_limit() -> None:
     body = " ".join(["filler"] * BODY_WORDS + ["volcano"])
     assert "volcano" not in article_features(None, body)
     assert word_count(body) == BODY_WORDS + 1
+    assert word_count(body, 15) == 15  # counted only as far as asked
 
 
 @given(st.text(max_size=300), st.text(max_size=2000))
@@ -109,6 +110,9 @@ def test_an_article_with_no_known_word_gets_no_topic_unless_it_is_long() -> None
     (only,) = classifier.classify(None, long)
     assert only.code == "medtop:11000000"
     assert only.evidence == ()
+    # Headline and body words count together (each counted at most as far as the minimum).
+    assert classifier.classify("unknown " * 2, " ".join(["unknown"] * 13)) != []
+    assert classifier.classify("unknown " * 2, " ".join(["unknown"] * 12)) == []
 
 
 @pytest.mark.parametrize(
