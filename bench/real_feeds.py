@@ -82,6 +82,12 @@ def main() -> None:
             differences.append(f"{path.name}: {_first_difference(fast_view, slow_view)}")
     # Timed over the feeds both can read (feedparser reads no JSON Feed).
     timed = [body for body in feeds if _feedparser_reads(body)]
+    if not timed:
+        folders = ", ".join(map(str, args.folders))
+        parser.error(
+            f"no XML feed among the {len(files)} files directly in {folders}"
+            " (subfolders are not read: name each one)"
+        )
     as_ingest = _ms_per_feed(timed, lambda body: parse_feed(body, headers=_HEADERS))
     feedparser_only = _ms_per_feed(timed, lambda body: parse_with_feedparser(body, _HEADERS))
     print(f"{len(files)} files: {len(feeds)} feeds, {not_feeds} refused as no feed")
