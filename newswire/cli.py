@@ -188,17 +188,27 @@ def evaluate(
             "stable entity keys are across the items of a story."
         ),
     ] = None,
+    keyphrase_data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder with the keyphrase sets of evaluation/keyphrase-data/sources.json "
+            "checked out: also score keyphrases against the annotators' choices."
+        ),
+    ] = None,
 ) -> None:
     """Score enrichment against the gold sets (entity P/R/F1, topic accuracy); with
     --topic-data, topics on public labelled news (top-1, macro-F1, coarse groups); with
     --ner-data, entity mentions on public annotated news, project beside raw model; with
-    --key-data, key stability across the items of real news stories."""
+    --key-data, key stability across the items of real news stories; with --keyphrase-data,
+    keyphrases on public news against people's choices (P/R/F1 at 5 and 10)."""
     from evaluation.topicsources import SourceError
     from newswire.evaluation import (
+        PublicReports,
         make_enricher,
         print_reports,
         run_evaluation,
         run_key_stability,
+        run_keyphrase_evaluation,
         run_ner_evaluation,
         run_topic_evaluation,
     )
@@ -214,13 +224,18 @@ def evaluate(
         topic_reports = run_topic_evaluation(enricher, topic_data) if topic_data else []
         ner_reports = run_ner_evaluation(enricher, ner_data) if ner_data else []
         stability = run_key_stability(enricher, key_data) if key_data else None
+        keyphrases = run_keyphrase_evaluation(enricher, keyphrase_data) if keyphrase_data else []
     except SourceError as exc:
         err.print(f"Evaluation data: {exc}")
         raise typer.Exit(2) from exc
     reports = run_evaluation(enricher, files, seeds)
     console = Console()
     print_reports(
-        reports, topic_reports, ner_reports, stability, console, as_json=as_json, details=details
+        reports,
+        PublicReports(topic_reports, ner_reports, stability, keyphrases),
+        console,
+        as_json=as_json,
+        details=details,
     )
 
 

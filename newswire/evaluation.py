@@ -12,6 +12,8 @@ from rich.table import Table
 
 from evaluation.enrichment import Report, evaluate, evaluated_at, load_gold
 from evaluation.goldfiles import inline_article
+from evaluation.keyphrasedata import load_keyphrase_manifest, load_keyphrase_source
+from evaluation.keyphrasescore import KeyphraseReport, keyphrase_report
 from evaluation.nercompare import Comparison, compare
 from evaluation.nerdata import AnnotatedText, load_ner_manifest, load_ner_source
 from evaluation.stories import MemoryPipeline, StoryReport, evaluate_stories, load_story_gold
@@ -95,6 +97,31 @@ def run_ner_evaluation(enricher: Enricher, data: Path) -> list[Comparison]:
     return reports
 
 
+def run_keyphrase_evaluation(enricher: Enricher, data: Path) -> list[KeyphraseReport]:
+    """Keyphrases against annotators' choices on every pinned keyphrase source under `data`:
+    its tuning half, its held-out half, and all of it."""
+    reports = []
+    for source in load_keyphrase_manifest():
+        keyed = load_keyphrase_source(source, data)
+        articles = [inline_article(f"{source.name}:{a.id}", a.text, title=a.title) for a in keyed]
+        enriched = [
+            e
+            for n in range(0, len(articles), _ENRICH_CHUNK)
+            for e in enricher.enrich(articles[n : n + _ENRICH_CHUNK])
+        ]
+        for part in ("tune", "held-out", "all"):
+            chosen = [n for n, a in enumerate(keyed) if part in ("all", a.part)]
+            reports.append(
+                keyphrase_report(
+                    f"{source.name} {part}",
+                    [[k.text for k in enriched[n].keyphrases] for n in chosen],
+                    [[e.text for e in enriched[n].entities] for n in chosen],
+                    [keyed[n].keyphrases for n in chosen],
+                )
+            )
+    return reports
+
+
 _KEY_SOURCE = "wcep-2025-2026"
 
 
@@ -169,17 +196,27 @@ def run_topic_evaluation(enricher: Enricher, data: Path) -> list[TopicReport]:
     return reports
 
 
+@dataclass(frozen=True, slots=True)
+class PublicReports:
+    """The figures on public data that `newswire evaluate` was asked for (empty if not)."""
+
+    topics: Sequence[TopicReport] = ()
+    entity_mentions: Sequence[Comparison] = ()
+    key_stability: Mapping[str, KeyStability] | None = None
+    keyphrases: Sequence[KeyphraseReport] = ()
+
+
 def print_reports(
     reports: Sequence[Report],
-    topic_reports: Sequence[TopicReport],
-    ner_reports: Sequence[Comparison],
-    stability: Mapping[str, KeyStability] | None,
+    public: PublicReports,
     console: Console,
     *,
     as_json: bool,
     details: bool,
 ) -> None:
     """Tables (figures as rows, gold files or public sets as columns), or JSON."""
+    topic_reports, ner_reports = public.topics, public.entity_mentions
+    stability = public.key_stability
     if as_json:
         document = {
             "evaluated_at": evaluated_at(),
@@ -187,29 +224,47 @@ def print_reports(
             "topics": {report.name: report.figures for report in topic_reports},
             "entity_mentions": {report.name: report.figures() for report in ner_reports},
             "key_stability": {part: r.figures() for part, r in (stability or {}).items()},
+            "keyphrases": {report.name: report.figures() for report in public.keyphrases},
         }
         console.print_json(json.dumps(document))
         return
+    if public.keyphrases:
+        _print_figure_table(
+            "Keyphrases against annotators' choices (stemmed exact match)",
+            {r.name: r.figures() for r in public.keyphrases},
+            console,
+        )
     if stability is not None:
         print_key_stability(stability, console, details=details)
     if ner_reports:
         print_ner_reports(ner_reports, console, details=details)
     if topic_reports:
         _print_topic_reports(topic_reports, console, details=details)
-    table = Table(title="Enrichment against the gold set")
-    table.add_column("figure")
-    for report in reports:
-        table.add_column(report.name, justify="right")
-    figures = [report.figures() for report in reports]
-    for name in figures[0]:
-        table.add_row(name, *(str(f[name]) for f in figures))
-    console.print(table)
+    _print_figure_table(
+        "Enrichment against the gold set", {r.name: r.figures() for r in reports}, console
+    )
     if details:
         for report in reports[:-1] if len(reports) > 1 else reports:
             console.print(f"[bold]{report.name}[/bold] missed: {', '.join(report.entities.missed)}")
             console.print(
                 f"[bold]{report.name}[/bold] spurious: {', '.join(report.entities.spurious)}"
             )
+
+
+def _print_figure_table(
+    title: str, columns: Mapping[str, Mapping[str, object]], console: Console
+) -> None:
+    """Figures as rows, one column per report (nothing when there is no report)."""
+    if not columns:
+        return
+    table = Table(title=title)
+    table.add_column("figure")
+    for name in columns:
+        table.add_column(name, justify="right")
+    figures = list(columns.values())
+    for name in figures[0]:
+        table.add_row(name, *(str(f[name]) for f in figures))
+    console.print(table)
 
 
 def _print_topic_reports(
