@@ -7,13 +7,12 @@ they are read from a local checkout of the pinned repository, never copied into 
 
 from __future__ import annotations
 
-import hashlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from evaluation.nerdata import Part
-from evaluation.topicsources import Source, SourceError, load_manifest, pinned_files
+from evaluation.nerdata import Part, half_of
+from evaluation.topicsources import Source, SourceError, load_manifest, pinned_files_in
 
 KEYPHRASE_DATA = Path(__file__).resolve().parent / "keyphrase-data"
 _DOCS = "docsutf8/"
@@ -31,10 +30,9 @@ class KeyedArticle:
 
     @property
     def part(self) -> Part:
-        """`tune` (settings are chosen on it) or `held-out` (only reported), fixed by the id
-        alone, half and half (as the NER sets are split)."""
-        bucket = int(hashlib.sha256(self.id.encode("utf-8")).hexdigest()[:8], 16) % 2
-        return "tune" if bucket == 0 else "held-out"
+        """`tune` (settings are chosen on it) or `held-out` (only reported), split as the NER
+        sets are."""
+        return half_of(self.id)
 
 
 def load_keyphrase_manifest(path: Path = KEYPHRASE_DATA / "sources.json") -> list[Source]:
@@ -44,11 +42,8 @@ def load_keyphrase_manifest(path: Path = KEYPHRASE_DATA / "sources.json") -> lis
 
 def load_keyphrase_source(source: Source, data: Path) -> list[KeyedArticle]:
     """Every article of a source, read from `data/<name>/` after checking its digest."""
-    if source.format != "kpcrowd-zip":
-        msg = f"{source.name}: unknown format {source.format!r}"
-        raise SourceError(msg)
     articles: list[KeyedArticle] = []
-    for path in pinned_files(source, data):
+    for path in pinned_files_in(source, data, "kpcrowd-zip"):
         with zipfile.ZipFile(path) as archive:
             articles.extend(read_kpcrowd(archive))
     return articles

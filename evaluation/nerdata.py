@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from evaluation.topicsources import Source, SourceError, load_manifest, pinned_files
+from evaluation.topicsources import Source, load_manifest, pinned_files_in
 
 NER_DATA = Path(__file__).resolve().parent / "ner-data"
 _DOCSTART = "-DOCSTART-"
@@ -42,10 +42,14 @@ class AnnotatedText:
 
     @property
     def part(self) -> Part:
-        """`tune` (rules are looked at and adjusted on it) or `held-out` (only reported),
-        fixed by the id alone, half and half."""
-        bucket = int(hashlib.sha256(self.id.encode("utf-8")).hexdigest()[:8], 16) % 2
-        return "tune" if bucket == 0 else "held-out"
+        """`tune` (rules are looked at and adjusted on it) or `held-out` (only reported)."""
+        return half_of(self.id)
+
+
+def half_of(item_id: str) -> Part:
+    """`tune` or `held-out`, fixed by an item's id alone, half and half."""
+    bucket = int(hashlib.sha256(item_id.encode("utf-8")).hexdigest()[:8], 16) % 2
+    return "tune" if bucket == 0 else "held-out"
 
 
 def load_ner_manifest(path: Path = NER_DATA / "sources.json") -> list[Source]:
@@ -55,11 +59,8 @@ def load_ner_manifest(path: Path = NER_DATA / "sources.json") -> list[Source]:
 
 def load_ner_source(source: Source, data: Path) -> list[AnnotatedText]:
     """Every document of a source, read from `data/<name>/` after checking its digest."""
-    if source.format != "conll-iob1":
-        msg = f"{source.name}: unknown format {source.format!r}"
-        raise SourceError(msg)
     documents: list[AnnotatedText] = []
-    for path in pinned_files(source, data):
+    for path in pinned_files_in(source, data, "conll-iob1"):
         with path.open(encoding="utf-8") as lines:
             documents.extend(read_conll(lines, f"{source.name}:{path.name}"))
     return documents

@@ -143,6 +143,14 @@ def pinned_files(source: Source, data: Path) -> list[Path]:
     return files
 
 
+def pinned_files_in(source: Source, data: Path, expected_format: str) -> list[Path]:
+    """`pinned_files`, for a reader of one format: SourceError if the source is in another."""
+    if source.format != expected_format:
+        msg = f"{source.name}: unknown format {source.format!r}"
+        raise SourceError(msg)
+    return pinned_files(source, data)
+
+
 def load_source(source: Source, data: Path) -> list[LabelledArticle]:
     """Every mapped item of a source, read from `data/<name>/` after checking its digest."""
     files = pinned_files(source, data)
