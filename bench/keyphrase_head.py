@@ -18,14 +18,11 @@ import json
 import time
 from pathlib import Path
 
-from evaluation.goldfiles import inline_article
 from evaluation.keyphrasedata import KeyedArticle, load_keyphrase_manifest, load_keyphrase_source
-from evaluation.keyphrasescore import keyphrase_report
+from newswire.evaluation import enrich_all, keyphrase_articles, keyphrase_reports, make_enricher
 from services.enrich import nounphrases
 from services.enrich.enricher import Enricher
 from shared.schemas import EnrichedArticle, RawArticle
-
-_CHUNK = 256
 
 
 def _enrich(
@@ -34,11 +31,7 @@ def _enrich(
     """Every article enriched with the given head length, and the CPU seconds it took."""
     nounphrases.HEAD_TOKENS = head_tokens
     start = time.process_time()
-    enriched = [
-        e
-        for n in range(0, len(articles), _CHUNK)
-        for e in enricher.enrich(articles[n : n + _CHUNK])
-    ]
+    enriched = enrich_all(enricher, articles)
     return enriched, time.process_time() - start
 
 
@@ -46,21 +39,12 @@ def _figures(
     keyed: list[KeyedArticle], enriched: list[EnrichedArticle]
 ) -> dict[str, dict[str, float | int]]:
     """Keyphrase figures per part."""
-    found = {}
-    for part in ("tune", "held-out"):
-        chosen = [n for n, a in enumerate(keyed) if a.part == part]
-        found[part] = keyphrase_report(
-            part,
-            [[k.text for k in enriched[n].keyphrases] for n in chosen],
-            [[e.text for e in enriched[n].entities] for n in chosen],
-            [keyed[n].keyphrases for n in chosen],
-        ).figures()
-    return found
+    reports = keyphrase_reports("", keyed, enriched, ("tune", "held-out"))
+    return {report.name: report.figures() for report in reports}
 
 
 def main() -> None:
     """Measure each head length and print one JSON line per measurement."""
-    from newswire.evaluation import make_enricher
     from shared.settings import Settings
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -74,9 +58,9 @@ def main() -> None:
     keyed: list[KeyedArticle] = []
     articles: list[RawArticle] = []
     for source in load_keyphrase_manifest():
-        for item in load_keyphrase_source(source, args.data):
-            keyed.append(item)
-            articles.append(inline_article(f"{source.name}:{item.id}", item.text, title=item.title))
+        items = load_keyphrase_source(source, args.data)
+        keyed.extend(items)
+        articles.extend(keyphrase_articles(source.name, items))
     _enrich(enricher, articles, default)  # warm-up
     for round_ in range(args.rounds):
         for head in lengths if round_ % 2 == 0 else lengths[::-1]:

@@ -12,7 +12,11 @@ from rich.table import Table
 
 from evaluation.enrichment import Report, evaluate, evaluated_at, load_gold
 from evaluation.goldfiles import inline_article
-from evaluation.keyphrasedata import load_keyphrase_manifest, load_keyphrase_source
+from evaluation.keyphrasedata import (
+    KeyedArticle,
+    load_keyphrase_manifest,
+    load_keyphrase_source,
+)
 from evaluation.keyphrasescore import KeyphraseReport, keyphrase_report
 from evaluation.nercompare import Comparison, compare
 from evaluation.nerdata import AnnotatedText, load_ner_manifest, load_ner_source
@@ -24,7 +28,7 @@ from services.enrich.enricher import Enricher
 from services.enrich.nlp import NAMED_LABELS, load_pipeline
 from services.stories.config import clusterer_for, story_window, time_bounds_for
 from shared.english import english_zipf
-from shared.schemas import EnrichedArticle
+from shared.schemas import EnrichedArticle, RawArticle
 from shared.settings import Settings
 
 _ENRICH_CHUNK = 256
@@ -97,28 +101,50 @@ def run_ner_evaluation(enricher: Enricher, data: Path) -> list[Comparison]:
     return reports
 
 
+def keyphrase_articles(source: str, keyed: Sequence[KeyedArticle]) -> list[RawArticle]:
+    """The keyed articles as ingest normalises a replayed article."""
+    return [inline_article(f"{source}:{a.id}", a.text, title=a.title) for a in keyed]
+
+
+def enrich_all(enricher: Enricher, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
+    """Every article enriched, in order, a bounded chunk at a time."""
+    return [
+        e
+        for n in range(0, len(articles), _ENRICH_CHUNK)
+        for e in enricher.enrich(articles[n : n + _ENRICH_CHUNK])
+    ]
+
+
+def keyphrase_reports(
+    name: str,
+    keyed: Sequence[KeyedArticle],
+    enriched: Sequence[EnrichedArticle],
+    parts: Sequence[str] = ("tune", "held-out", "all"),
+) -> list[KeyphraseReport]:
+    """One report per part (`tune`, `held-out` or `all`) of the keyed articles, scoring each
+    one's enriched keyphrases (and entity names) against its annotators' choices."""
+    reports = []
+    for part in parts:
+        chosen = [n for n, a in enumerate(keyed) if part in ("all", a.part)]
+        reports.append(
+            keyphrase_report(
+                f"{name} {part}".strip(),
+                [[k.text for k in enriched[n].keyphrases] for n in chosen],
+                [[e.text for e in enriched[n].entities] for n in chosen],
+                [keyed[n].keyphrases for n in chosen],
+            )
+        )
+    return reports
+
+
 def run_keyphrase_evaluation(enricher: Enricher, data: Path) -> list[KeyphraseReport]:
     """Keyphrases against annotators' choices on every pinned keyphrase source under `data`:
     its tuning half, its held-out half, and all of it."""
     reports = []
     for source in load_keyphrase_manifest():
         keyed = load_keyphrase_source(source, data)
-        articles = [inline_article(f"{source.name}:{a.id}", a.text, title=a.title) for a in keyed]
-        enriched = [
-            e
-            for n in range(0, len(articles), _ENRICH_CHUNK)
-            for e in enricher.enrich(articles[n : n + _ENRICH_CHUNK])
-        ]
-        for part in ("tune", "held-out", "all"):
-            chosen = [n for n, a in enumerate(keyed) if part in ("all", a.part)]
-            reports.append(
-                keyphrase_report(
-                    f"{source.name} {part}",
-                    [[k.text for k in enriched[n].keyphrases] for n in chosen],
-                    [[e.text for e in enriched[n].entities] for n in chosen],
-                    [keyed[n].keyphrases for n in chosen],
-                )
-            )
+        enriched = enrich_all(enricher, keyphrase_articles(source.name, keyed))
+        reports.extend(keyphrase_reports(source.name, keyed, enriched))
     return reports
 
 
