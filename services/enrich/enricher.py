@@ -117,18 +117,10 @@ class Enricher:
         prepared = [prepare(article) for article in articles]
         languages = [detect_language(p.text.model_joined) for p in prepared]
         modelled = [n for n, language in enumerate(languages) if language in _MODEL_LANGUAGES]
-        docs = list(
-            self.nlp.pipe(
-                (prepared[n].text.model_joined for n in modelled), batch_size=self._batch_size
-            )
-        )
-        read = dict(
-            zip(
-                modelled,
-                zip(docs, self._head_tagger.heads(docs, self._batch_size), strict=True),
-                strict=True,
-            )
-        )
+        texts = [prepared[n].text.model_joined for n in modelled]
+        docs = list(self.nlp.pipe(texts, batch_size=self._batch_size))
+        heads = self._head_tagger.heads(zip(texts, docs, strict=True), self._batch_size)
+        read = dict(zip(modelled, zip(docs, heads, strict=True), strict=True))
         now = datetime.now(UTC)
         enriched = []
         for n, article in enumerate(articles):

@@ -50,8 +50,8 @@ def _component(nlp: Language, name: str, kind: type[_Component]) -> _Component:
     return component
 
 
-def _head_end(doc: Doc) -> int:
-    return len(doc.text) if len(doc) <= HEAD_TOKENS else doc[HEAD_TOKENS].idx
+def _head_end(text: str, doc: Doc) -> int:
+    return len(text) if len(doc) <= HEAD_TOKENS else doc[HEAD_TOKENS].idx
 
 
 class HeadTagger:
@@ -71,10 +71,12 @@ class HeadTagger:
             for pos, words in list(index.items()):
                 index[pos] = frozenset(words)
 
-    def heads(self, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
-        """Each doc's first `HEAD_TOKENS` tokens as a new tagged doc (same offsets), in order."""
-        # Tokenising the head's text again costs less than copying the doc's tokens out.
-        copies = (self._make_doc(doc.text[: _head_end(doc)]) for doc in docs)
+    def heads(self, read: Iterable[tuple[str, Doc]], batch_size: int) -> Iterator[Doc]:
+        """For each text and the doc the recogniser made of it, the doc's first `HEAD_TOKENS`
+        tokens as a new tagged doc (same offsets), in order."""
+        # Tokenising the head's text again costs less than copying the doc's tokens out; the
+        # text is passed in because a doc builds its `.text` from a Token object per word.
+        copies = (self._make_doc(text[: _head_end(text, doc)]) for text, doc in read)
         vectors = self._tok2vec.pipe(copies, batch_size=batch_size)
         return iter(self._tagger.pipe(vectors, batch_size=batch_size))
 

@@ -11,6 +11,7 @@ counts twice, as an editor's summary of the article; the body is read up to `BOD
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from itertools import islice
 
@@ -74,29 +75,41 @@ def _add(
         use.uses += 1
 
 
-def _collect(found: dict[str, FeatureUse], text: str, weight: float, limit: int | None) -> None:
+def _collect(
+    found: dict[str, FeatureUse],
+    text: str,
+    weight: float,
+    limit: int | None,
+    known: Container[str] | None,
+) -> None:
     previous: tuple[str, int, int] | None = None
     for token in _tokens(text, limit):
         if token is None:
             previous = None
             continue
         word, start, end = token
-        _add(found, word, weight, text, (start, end))
+        if known is None or word in known:
+            _add(found, word, weight, text, (start, end))
         if previous is not None:
-            _add(found, f"{previous[0]} {word}", weight, text, (previous[1], end))
+            pair = f"{previous[0]} {word}"
+            if known is None or pair in known:
+                _add(found, pair, weight, text, (previous[1], end))
         previous = token
 
 
-def article_features(title: str | None, body: str) -> dict[str, FeatureUse]:
-    """Every feature of an article with its weighted count and first surface form.
+def article_features(
+    title: str | None, body: str, known: Container[str] | None = None
+) -> dict[str, FeatureUse]:
+    """Every feature of an article with its weighted count and first surface form; only those
+    in `known` when it is given (a trained model's vocabulary: the others weigh nothing).
 
     `title` and `body` may have boilerplate blanked out (same length, spaces): blanked text
     simply yields no words.
     """
     found: dict[str, FeatureUse] = {}
     if title:
-        _collect(found, title, TITLE_WEIGHT, None)
-    _collect(found, body, 1, BODY_WORDS)
+        _collect(found, title, TITLE_WEIGHT, None, known)
+    _collect(found, body, 1, BODY_WORDS, known)
     return found
 
 

@@ -153,7 +153,7 @@ class TopicClassifier:
     def _scored(
         self, title: str | None, body: str
     ) -> tuple[dict[str, FeatureUse], IntArray, FloatArray, npt.NDArray[np.float64]]:
-        features = article_features(title, body)
+        features = article_features(title, body, self._index)
         rows, values = tfidf_vector(features, self._index, self.model.idf)
         logits = self.model.bias + values @ self.model.weights[rows]
         return features, rows, values, softmax(logits / self.model.temperature)

@@ -24,7 +24,7 @@ def _phrases(title: str, body: str) -> list[tuple[str, str, bool]]:
     nlp = _nlp()
     text = f"{title}\n\n{body}"
     tagger = HeadTagger(nlp)
-    (head,) = tagger.heads(nlp.pipe([text]), batch_size=1)
+    (head,) = tagger.heads([(text, nlp(text))], batch_size=1)
     return [(p.key, p.surface, p.in_title) for p in phrases_of(head, text, len(title) + 2, tagger)]
 
 
@@ -56,7 +56,7 @@ def test_phrase_words_have_the_lemmatisers_own_lemmas() -> None:
         "Bigger cities saw wider protests as ministers, crises and analyses of the largest "
         "economies drew sharper criticism from farmers, wolves, mice, data centres and taxes."
     )
-    (head,) = tagger.heads(nlp.pipe([text]), batch_size=1)
+    (head,) = tagger.heads([(text, nlp(text))], batch_size=1)
     inflected = [token for token in head if token.tag_ in ("NNS", "JJR", "JJS")]
     assert len(inflected) >= 10
     lemmatizer = shipped.get_pipe("lemmatizer")
@@ -78,7 +78,7 @@ def test_phrases_need_a_common_noun_and_end_on_a_noun() -> None:
 def test_only_the_head_is_tagged() -> None:
     nlp = _nlp()
     text = "word " * (HEAD_TOKENS + 50) + "final budget crisis"
-    (head,) = HeadTagger(nlp).heads(nlp.pipe([text]), batch_size=1)
+    (head,) = HeadTagger(nlp).heads([(text, nlp(text))], batch_size=1)
     assert len(head) <= HEAD_TOKENS
     assert text.startswith(head.text)
 

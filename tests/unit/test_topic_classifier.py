@@ -42,6 +42,15 @@ def test_features_are_kept_words_and_neighbouring_pairs() -> None:
     assert found["prime minister"].surface == "Prime Minister"
 
 
+def test_a_vocabulary_keeps_only_its_features_as_they_are() -> None:
+    title, body = "Storm hits coast", "The storm hit the coast. Coastal towns flooded."
+    everything = article_features(title, body)
+    known = {"storm", "coast", "coastal towns", "volcano"}
+    found = article_features(title, body, known)
+    assert found == {f: use for f, use in everything.items() if f in known}
+    assert list(found) == [f for f in everything if f in known]  # same order: same sums
+
+
 def test_possessives_are_cut_in_any_case() -> None:
     assert set(article_features("NATO'S CHIEF", "Russia’s war")) >= {"nato", "russia"}
 
