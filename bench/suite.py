@@ -318,6 +318,20 @@ def ingest_feeds(feeds: int) -> dict[str, float]:
     }
 
 
+def cpu_model() -> str:
+    """The processor's model name as the kernel reports it: the enrich-to-raw-NER ratio
+    depends on it (the token-to-vector layer and the recogniser do not scale alike)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "processor unknown"
+    for line in info.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "model name" and value.strip():
+            return value.strip()
+    return "processor unknown"
+
+
 def _settings(redis_url: str, database: str = "sqlite:///var/bench-unused.sqlite3") -> Settings:
     return Settings(
         redis_url=redis_url,
@@ -398,6 +412,7 @@ def main() -> None:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)),
+        "cpu": cpu_model(),
         "articles": len(articles),
         "words": sum(len(f"{a.title or ''} {a.text}".split()) for a in articles),
         "enrich_batch_size": settings.enrich_batch_size,
@@ -538,7 +553,8 @@ def render(r: dict[str, Any], command: str) -> str:
     return (
         "# Benchmarks\n\n"
         f"Produced by `{command}` (`make bench`) on {r['when']}: {r['usable_cores']} of "
-        f"{r['cores']} cores usable, {r['articles']:,} articles ({r['words']:,} words), enrich "
+        f"{r['cores']} cores usable ({r.get('cpu', 'processor not recorded')}), "
+        f"{r['articles']:,} articles ({r['words']:,} words), enrich "
         f"batch {r['enrich_batch_size']}. What each line measures: `bench/suite.py`.\n\n"
         "| measurement | result | target |\n|---|---|---|\n"
         f"{table}\n"
