@@ -76,4 +76,5 @@ def test_the_suite_runs_at_a_tiny_size_and_writes_its_table(tmp_path: Path) -> N
     table = (tmp_path / "BENCHMARKS.md").read_text()
     assert "| Enrich through Redis, 2 workers |" in table
     assert f"{figures['usable_cores']} of {figures['cores']} cores" in table
-    assert figures["cpu"] and f"({figures['cpu']})" in table
+    assert figures["cpu"]
+    assert f"({figures['cpu']})" in table
