@@ -1,6 +1,8 @@
-"""The consumer contract: the JSON Schema of each event, and the AsyncAPI document of the apps.
+"""The consumer contract: the JSON Schema of each event, the AsyncAPI document of the apps,
+and the OpenAPI document of the read API.
 
-Both are generated from the code (pydantic models, the FastStream apps) and committed under
+All are generated from the code (pydantic models, the FastStream apps, the FastAPI app) and
+committed under
 `contract/`; `tests/unit/test_contract.py` fails when they are out of date. Regenerate with
 
     .venv/bin/python -m tools.export_contract
@@ -82,6 +84,13 @@ def contract_app() -> FastStream:
 def asyncapi_json() -> str:
     """The AsyncAPI document as committed in `contract/asyncapi.json`."""
     return contract_app().schema.to_specification().to_json()
+
+
+def openapi_document() -> dict[str, Any]:
+    """The read API's OpenAPI document, as committed in `contract/openapi.json`."""
+    from services.api.app import create_app as api_app
+
+    return api_app(_documented_settings()).openapi()
 
 
 def _broker(app: FastStream) -> BrokerUsecase[Any, Any, Any]:

@@ -191,6 +191,13 @@ class Settings(BaseSettings):
         le=65_535,
         description="Port of /healthz, /readyz and /metrics (0: not served).",
     )
+    api_host: str = Field(
+        default="127.0.0.1",
+        description="Address the read API and stories page listen on (the image sets 0.0.0.0).",
+    )
+    api_port: int = Field(
+        default=8090, ge=1, le=65_535, description="Port of the read API and stories page."
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON log lines (services); else console.")
 

@@ -1,4 +1,4 @@
-"""Regenerate `contract/`: the AsyncAPI document and each event's JSON Schema.
+"""Regenerate `contract/`: the AsyncAPI and OpenAPI documents and each event's JSON Schema.
 
     .venv/bin/python -m tools.export_contract
 
@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from newswire.contract import asyncapi_json, event_schemas
+from newswire.contract import asyncapi_json, event_schemas, openapi_document
 
 CONTRACT = Path(__file__).resolve().parents[1] / "contract"
 
 
 def rendered() -> dict[Path, str]:
     """Every contract file by path, as it should read."""
-    files = {CONTRACT / "asyncapi.json": _pretty(json.loads(asyncapi_json()))}
+    files = {
+        CONTRACT / "asyncapi.json": _pretty(json.loads(asyncapi_json())),
+        CONTRACT / "openapi.json": _pretty(openapi_document()),
+    }
     for name, schema in event_schemas().items():
         files[CONTRACT / "schemas" / f"{name}.schema.json"] = _pretty(schema)
     return files

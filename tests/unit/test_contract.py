@@ -56,3 +56,35 @@ def test_asyncapi_names_every_stream_and_group() -> None:
         None
     }
     assert groups == {"enrich", "stories", "store"}
+
+
+def test_openapi_documents_every_route_with_its_models() -> None:
+    document = json.loads((CONTRACT / "openapi.json").read_text())
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) == {
+        "/articles",
+        "/articles/{article_id}",
+        "/stories",
+        "/stories/{story_id}",
+        "/entities/{key}",
+        "/healthz",
+        "/readyz",
+    }
+    listing = document["paths"]["/articles"]["get"]
+    assert {p["name"] for p in listing["parameters"]} == {
+        "entity",
+        "topic",
+        "story",
+        "outlet",
+        "language",
+        "since",
+        "until",
+        "q",
+        "cursor",
+        "limit",
+    }
+    ok = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/ArticlePage"}
+    story = document["paths"]["/stories/{story_id}"]["get"]["responses"]
+    assert {"200", "307", "404", "422"} <= set(story)
+    assert "EnrichedArticle" in document["components"]["schemas"]
