@@ -49,7 +49,8 @@ class _Restarts:
 
 
 def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) -> None:
-    """Start enrich, stories, store (and the feed poller), wait for SIGINT/SIGTERM, stop all.
+    """Start enrich, stories, store, the read API (and the feed poller), wait for SIGINT or
+    SIGTERM, stop all.
 
     A service that exits meanwhile is restarted (after a wait that grows with each exit): a
     crash of one does not take the others down.
@@ -67,23 +68,27 @@ def run_up(settings: Settings, log_dir: Path, console: Console, *, feeds: bool) 
                 ("enrich", ()),
                 ("stories", ()),
                 ("store", ()),
+                ("api", ()),
             ]
             wanted += [("ingest", ("poll",))] if feeds else []
             services = []
+            # The API serves its own /readyz on API_PORT; the others on their health port.
+            ready_ports = {**HEALTH_PORTS, "api": settings.api_port}
             for name, args in wanted:
-                env = {**settings.child_env(), "HEALTH_PORT": str(HEALTH_PORTS[name])}
+                env = {**settings.child_env(), "HEALTH_PORT": str(HEALTH_PORTS.get(name, 0))}
                 service = ServiceProcess(name, env, log_dir, args)
                 stack.callback(service.stop)
                 services.append(service)
                 console.print(
                     f"{name}: pid {service.pid}, log {service.log_path}, "
-                    f"http://127.0.0.1:{HEALTH_PORTS[name]}/readyz"
+                    f"http://127.0.0.1:{ready_ports[name]}/readyz"
                 )
             console.print(
                 f"REDIS_URL={redact(settings.require_redis_url())}  "
                 f"DATABASE_URL={redact(settings.database_url)}\n"
                 "Publish with `newswire replay PATH`, watch with `newswire tail` or "
-                "`newswire stats`. Ctrl-C stops everything."
+                "`newswire stats`, read the stories at "
+                f"http://{settings.api_host}:{settings.api_port}/. Ctrl-C stops everything."
             )
             restarts = {service.name: _Restarts() for service in services}
             while not stopping:

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from newswire.up import HEALTH_PORTS
@@ -81,9 +82,15 @@ def test_up_runs_the_services_until_sigterm(settings: Settings, tmp_path: Path) 
                 break
             assert time.monotonic() < deadline, stats.stdout
             time.sleep(0.5)
+        # The read API runs too, over the same database: the seeds are one story there.
+        api_port = Settings(_env_file=None).api_port
+        wait_ready(api_port, up)
+        stories = httpx.get(f"http://127.0.0.1:{api_port}/stories", timeout=10).json()
+        assert [story["member_count"] for story in stories["items"]] == [3]
     finally:
         up.send_signal(signal.SIGTERM)
         output, _ = up.communicate(timeout=60)
     assert up.returncode == 0, output
     assert "enrich: pid" in output
+    assert "api: pid" in output
     assert "Stopping" in output

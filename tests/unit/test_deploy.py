@@ -16,7 +16,7 @@ from shared.settings import Settings
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
-APP_SERVICES = ("ingest", "enrich", "stories", "store")
+APP_SERVICES = ("ingest", "enrich", "stories", "store", "api")
 # ${VAR}, ${VAR:-default}, ${VAR:?message}
 _VARIABLE = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
 
@@ -111,8 +111,9 @@ def test_env_example_lists_only_variables_the_compose_file_reads() -> None:
     assert set(_example_env()) <= used
 
 
-def test_store_uses_the_compose_postgres() -> None:
-    url = _compose()["services"]["store"]["environment"]["DATABASE_URL"]
+@pytest.mark.parametrize("service", ["store", "api"])
+def test_store_and_api_use_the_compose_postgres(service: str) -> None:
+    url = _compose()["services"][service]["environment"]["DATABASE_URL"]
     assert url.startswith("postgresql://")
     assert "@postgres:5432/" in url
 
@@ -191,7 +192,12 @@ def test_every_service_is_checked_or_waits_for_healthy_dependencies() -> None:
 
 @pytest.mark.parametrize(
     ("service", "needs"),
-    [("ingest", {"redis"}), ("enrich", {"redis"}), ("store", {"redis", "postgres"})],
+    [
+        ("ingest", {"redis"}),
+        ("enrich", {"redis"}),
+        ("store", {"redis", "postgres"}),
+        ("api", {"postgres"}),
+    ],
 )
 def test_services_wait_for_what_they_use(service: str, needs: set[str]) -> None:
     assert set(_compose()["services"][service]["depends_on"]) == needs
@@ -306,6 +312,14 @@ def test_long_running_services_are_checked_on_their_readiness_endpoint(name: str
     assert Settings(health_port=port).health_port == port
 
 
+def test_api_is_checked_on_its_readiness_endpoint_and_published_on_loopback() -> None:
+    api = _compose()["services"]["api"]
+    port = api["environment"]["API_PORT"]
+    assert f"127.0.0.1:{port}/readyz" in " ".join(api["healthcheck"]["test"])
+    assert api["ports"] == [f"127.0.0.1:{port}:{port}"]
+    assert Settings(api_port=port).api_port == port
+
+
 def test_image_serves_health_endpoints_beyond_loopback(clean_env: pytest.MonkeyPatch) -> None:
     # Outside a container they listen on loopback only; inside, probes come from outside.
     assert Settings().health_host == "127.0.0.1"
@@ -317,3 +331,5 @@ def test_image_serves_health_endpoints_beyond_loopback(clean_env: pytest.MonkeyP
     )
     assert env["HEALTH_HOST"] == "0.0.0.0"
     assert Settings(health_host=env["HEALTH_HOST"]).health_host == "0.0.0.0"
+    assert Settings().api_host == "127.0.0.1"
+    assert Settings(api_host=env["API_HOST"]).api_host == "0.0.0.0"
