@@ -18,8 +18,8 @@ from jinja2.runtime import Context
 from services.api.articles import ArticleFilter, list_articles
 from services.api.entities import get_entity
 from services.api.params import ENTITY_KEY, Database, PageCursor
-from services.api.routes import Id, resolve_story
-from services.api.stories import StoryFilter, get_story, list_stories
+from services.api.routes import Id, story_or_redirect
+from services.api.stories import StoryFilter, list_stories
 
 # Stories on the front page, and an entity page's latest articles and stories.
 FRONT_PAGE_STORIES = 30
@@ -73,12 +73,9 @@ async def front_page(request: Request, engine: Database, cursor: PageCursor) -> 
 @router.get("/stories/{story_id}/page", name="story_page")
 async def story_page(request: Request, engine: Database, story_id: Id) -> Response:
     """A story and its articles, linked to their pages."""
-    live = await resolve_story(engine, story_id)
-    if live != story_id:
-        return RedirectResponse(request.url_for("story_page", story_id=live), status_code=307)
-    story = await get_story(engine, live)
-    if story is None:
-        raise HTTPException(404, f"no story {story_id!r} is stored")
+    story = await story_or_redirect(request, engine, story_id, "story_page")
+    if isinstance(story, RedirectResponse):
+        return story
     return templates.TemplateResponse(request, "story.html", {"story": story})
 
 

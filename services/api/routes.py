@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.articles import get_article, list_articles
 from services.api.entities import get_entity
@@ -64,16 +65,24 @@ async def story_route(
     request: Request, engine: Database, story_id: Id
 ) -> StoryDetail | RedirectResponse:
     """A live story with its articles in arrival order; an absorbed story redirects."""
+    return await story_or_redirect(request, engine, story_id, "story_route")
+
+
+async def story_or_redirect(
+    request: Request, engine: AsyncEngine, story_id: str, route: str
+) -> StoryDetail | RedirectResponse:
+    """The live story `story_id`, or a 307 to `route` of the story it was merged into (the
+    JSON route and the page both follow merges so); a 404 if there is none."""
     live = await resolve_story(engine, story_id)
     if live != story_id:
-        return RedirectResponse(request.url_for("story_route", story_id=live), status_code=307)
+        return RedirectResponse(request.url_for(route, story_id=live), status_code=307)
     story = await get_story(engine, live)
     if story is None:
         raise HTTPException(404, f"no story {story_id!r} is stored")
     return story
 
 
-async def resolve_story(engine: Database, story_id: str) -> str:
+async def resolve_story(engine: AsyncEngine, story_id: str) -> str:
     """The live story of `story_id` (merges followed), or a 404."""
     try:
         live = await live_story_id(engine, story_id)
