@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.store.database import open_repository
 from shared.database_url import parse_database_url
 from shared.db.engine import open_engine
+from shared.db.migrate import is_current
 from shared.db.search import has_words
 from shared.db.tables import article_entities, article_topics, articles, stories
 from shared.schemas import Entity, Mention, StoryEvent, Topic
@@ -223,3 +224,14 @@ async def test_replicas_opening_a_new_database_together_all_succeed(database_url
     finally:
         for repository in repositories:
             await repository.close()
+
+
+async def test_a_reader_sees_whether_the_store_has_upgraded_the_database(
+    database_url: str, engine: AsyncEngine
+) -> None:
+    assert not await is_current(engine)
+    await _store(database_url)
+    assert await is_current(engine)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert not await is_current(engine)
