@@ -14,7 +14,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     Float,
-    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -81,37 +80,38 @@ story_members = Table(
     Index("story_members_by_story", "story_id"),
 )
 
+# An article's rows in these two are replaced with its row, by the store itself: no foreign
+# key (its checks would cost every write, and SQLite enforces none unless asked to).
 article_entities = Table(
     "article_entities",
     metadata,
+    Column("article_id", Text, primary_key=True),
     Column("entity_key", Text, primary_key=True),
-    Column("article_id", Text, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("name", Text, nullable=False),
     Column("label", Text, nullable=False),
     Column("salience", Float, nullable=False),
     # The article's seen_at, copied so an entity's articles are read newest first by index.
     Column("seen_at", Text, nullable=False),
     Index("article_entities_by_seen", "entity_key", "seen_at", "article_id"),
-    Index("article_entities_by_article", "article_id"),
 )
 
 article_topics = Table(
     "article_topics",
     metadata,
+    Column("article_id", Text, primary_key=True),
     Column("topic_code", Text, primary_key=True),
-    Column("article_id", Text, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("score", Float, nullable=False),
     Column("seen_at", Text, nullable=False),
     Index("article_topics_by_seen", "topic_code", "seen_at", "article_id"),
-    Index("article_topics_by_article", "article_id"),
 )
 
 # Words of an article for `q`: PostgreSQL indexes this expression (GIN, the 'simple'
 # configuration: no stemming, no stop words, as SQLite's); SQLite keeps an FTS5 table,
 # `article_search`, in step with `articles` by triggers (see the migrations). Queries must
 # spell the expression exactly as the index does, so both use this one string.
+SEARCH_CONFIG = "simple"
 POSTGRES_SEARCH_VECTOR = (
-    "to_tsvector('simple'::regconfig, "
+    f"to_tsvector('{SEARCH_CONFIG}'::regconfig, "
     "coalesce(articles.title, '') || ' ' || coalesce(articles.payload ->> 'text', ''))"
 )
 

@@ -126,7 +126,7 @@ async def _tables(database_url: str) -> Tables:
 
 
 async def _clear(database_url: str) -> None:
-    await _run_sql(database_url, [f"DROP TABLE {t}" for t in ("stories", "story_members")])
+    await _run_sql(database_url, [f"DELETE FROM {t}" for t in ("stories", "story_members")])
 
 
 @st.composite

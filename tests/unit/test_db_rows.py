@@ -1,23 +1,24 @@
 from __future__ import annotations
 
-import itertools
 import json
-import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy.engine import make_url
 
-from services.store.sql import (
-    COLUMNS,
-    POSTGRES,
-    SQLITE,
-    Dialect,
-    article_from_payload,
-    article_row,
-    statements,
-)
 from shared.database_url import parse_database_url
-from shared.schemas import EnrichedArticle, Entity, Mention, ModelRef, SourceRef, Topic
+from shared.db.engine import engine_url
+from shared.db.rows import article_from_payload, article_index, article_row, story_row
+from shared.db.tables import article_entities, article_topics, articles, stories
+from shared.schemas import (
+    EnrichedArticle,
+    Entity,
+    Mention,
+    ModelRef,
+    SourceRef,
+    StoryEvent,
+    Topic,
+)
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 
@@ -42,7 +43,7 @@ def _article(article_id: str = "a1", **changes: object) -> EnrichedArticle:
 
 def test_row_follows_the_column_order_and_keeps_the_whole_event() -> None:
     article = _article(title="Headline", outlet="Wire", url="https://example.org/a1")
-    row = dict(zip(COLUMNS, article_row(article, NOW), strict=True))
+    row = article_row(article, NOW)
     assert row["id"] == "a1"
     assert (row["title"], row["outlet"], row["url"]) == ("Headline", "Wire", article.url)
     assert row["published_at"] is None
@@ -60,7 +61,7 @@ def test_row_timestamps_are_utc_when_aware_and_untouched_when_naive() -> None:
         published_at=datetime(2026, 3, 1, 9, 30, tzinfo=plus_two),
         ingested_at=datetime(2026, 3, 1, 12, 0),  # naive: no zone is invented for it
     )
-    row = dict(zip(COLUMNS, article_row(article, NOW), strict=True))
+    row = article_row(article, NOW)
     assert row["published_at"] == "2026-03-01T07:30:00.000000+00:00"
     assert row["ingested_at"] == "2026-03-01T12:00:00.000000"
     # The payload keeps the event's own offset: it is what is read back.
@@ -69,29 +70,78 @@ def test_row_timestamps_are_utc_when_aware_and_untouched_when_naive() -> None:
 
 def test_a_date_with_no_utc_form_is_kept_as_given_not_an_error() -> None:
     article = _article(published_at=datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=2))))
-    row = dict(zip(COLUMNS, article_row(article, NOW), strict=True))
+    row = article_row(article, NOW)
     assert row["published_at"] == "0001-01-01T00:30:00.000000+02:00"
 
 
-@pytest.mark.parametrize(("dialect", "marker"), [(SQLITE, r"\?"), (POSTGRES, r"\$\d+")])
-def test_upsert_has_one_shape_and_dialect_placeholders(dialect: Dialect, marker: str) -> None:
-    upsert = statements(dialect).upsert
-    assert upsert.startswith(f"INSERT INTO articles ({', '.join(COLUMNS)}) VALUES (")
-    assert len(re.findall(marker, upsert)) == len(COLUMNS)
-    conflict = upsert.split("ON CONFLICT (id) DO UPDATE SET ", 1)[1]
-    updated = {part.split(" = ")[0] for part in conflict.split(", ")}
-    # stored_at stays what the first insert wrote; everything else follows the latest event.
-    assert updated == set(COLUMNS) - {"id", "stored_at"}
+def test_rows_name_exactly_the_columns_of_their_tables() -> None:
+    article = _article(title="Headline", outlet="Wire", duplicate_of="a0", language="en")
+    row = article_row(article, NOW)
+    assert set(row) == {c.name for c in articles.c}
+    assert (row["seen_at"], row["language"], row["duplicate_of"]) == (
+        row["ingested_at"],
+        "en",
+        "a0",
+    )
+    index = article_index(article)
+    assert [set(r) for r in index.entities] == [{c.name for c in article_entities.c}]
+    assert [set(r) for r in index.topics] == [{c.name for c in article_topics.c}]
+    assert set(story_row(_story())) == {c.name for c in stories.c} - {"merged_into"}
 
 
-def test_dialects_differ_only_where_they_must() -> None:
-    sqlite, postgres = statements(SQLITE), statements(POSTGRES)
-    assert "payload TEXT NOT NULL" in sqlite.create_table
-    assert sqlite.create_table.replace("payload TEXT", "payload JSONB") == postgres.create_table
-    numbers = itertools.count(1)
-    assert re.sub(r"\?", lambda _: f"${next(numbers)}", sqlite.upsert) == postgres.upsert
-    assert SQLITE.bind_ids(["a", "b"]) == '["a", "b"]'
-    assert POSTGRES.bind_ids(("a", "b")) == ["a", "b"]
+def test_an_article_is_seen_when_published_else_when_ingested() -> None:
+    published = datetime(2026, 2, 28, 23, 0, tzinfo=timezone(timedelta(hours=-3)))
+    assert article_row(_article(published_at=published), NOW)["seen_at"] == (
+        "2026-03-01T02:00:00.000000+00:00"
+    )
+    assert article_index(_article(published_at=published)).entities[0]["seen_at"] == (
+        "2026-03-01T02:00:00.000000+00:00"
+    )
+
+
+def test_an_entity_key_or_topic_code_listed_twice_gives_one_row_the_first() -> None:
+    nato = _article().entities[0]
+    politics = _article().topics[0]
+    article = _article(
+        entities=(nato, nato.model_copy(update={"salience": 0.5})),
+        topics=(politics, politics.model_copy(update={"score": 0.9})),
+    )
+    index = article_index(article)
+    assert [(r["entity_key"], r["salience"]) for r in index.entities] == [(nato.key, 0.0)]
+    assert [(r["topic_code"], r["score"]) for r in index.topics] == [("medtop:11000000", 0.1)]
+
+
+def _story() -> StoryEvent:
+    return StoryEvent(
+        kind="created",
+        story_id="s1",
+        article_id="a1",
+        version=1,
+        title="Headline",
+        first_seen=NOW,
+        last_seen=NOW,
+        member_count=1,
+        members=("a1",),
+        sources=("Wire", "Other"),
+        entities=(),
+        emitted_at=NOW,
+    )
+
+
+def test_a_story_row_counts_its_sources() -> None:
+    assert story_row(_story())["source_count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "driver_url"),
+    [
+        ("sqlite:///var/newswire.sqlite3", "sqlite+aiosqlite:///var/newswire.sqlite3"),
+        ("sqlite:////tmp/abs.sqlite3", "sqlite+aiosqlite:////tmp/abs.sqlite3"),
+        ("postgres://u:p@db:5432/news", "postgresql+asyncpg://u:p@db:5432/news"),
+    ],
+)
+def test_engine_urls_name_the_async_driver(url: str, driver_url: str) -> None:
+    assert engine_url(url) == make_url(driver_url)
 
 
 @pytest.mark.parametrize(
