@@ -9,13 +9,12 @@ from importlib.metadata import version
 import structlog
 from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 
 from services.api import pages, routes
 from services.api.models import Readiness
 from services.api.params import Database
 from shared.db.engine import open_engine
-from shared.db.tables import articles
+from shared.db.migrate import is_current
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -57,14 +56,14 @@ def create_app(settings: Settings) -> FastAPI:
         responses={503: {"model": Readiness, "description": "The database does not answer."}},
     )
     async def readyz(engine: Database, response: Response) -> Readiness:
-        """The store's tables answer a query (the store creates them)."""
+        """The database answers and the store has migrated it to this release's tables."""
         try:
-            async with engine.connect() as connection:
-                await connection.execute(select(articles.c.id).limit(1))
+            ready = await is_current(engine)
         except Exception as error:  # any failure means not ready; the reason is logged
             log.warning("database not ready", error=str(error))
+            ready = False
+        if not ready:
             response.status_code = 503
-            return Readiness(database=False)
-        return Readiness(database=True)
+        return Readiness(database=ready)
 
     return app

@@ -18,7 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from services.api.common import summary, summary_select, time_text
 from services.api.cursor import Cursor, encode_cursor
 from services.api.models import ArticlePage
-from services.api.search import matches
+from shared.db.rows import article_from_payload
+from shared.db.search import has_words
 from shared.db.tables import article_entities, article_topics, articles, story_members
 from shared.schemas import EnrichedArticle
 
@@ -68,7 +69,7 @@ async def list_articles(
     if filters.until is not None:
         conditions.append(sort_at < time_text(filters.until))
     if filters.q is not None:
-        conditions.append(matches(engine.dialect.name, filters.q))
+        conditions.append(has_words(filters.q, engine.dialect.name))
     if after is not None:
         conditions.append(tuple_(sort_at, sort_id) < tuple_(after.at, after.id))
 
@@ -101,7 +102,7 @@ async def get_article(engine: AsyncEngine, article_id: str) -> EnrichedArticle |
         row = (await connection.execute(query)).first()
     if row is None:
         return None
-    article = EnrichedArticle.model_validate_json(str(row.payload))
+    article = article_from_payload(row.payload)
     # The payload's story is the one it joined; a merge since may have moved it.
     if row.story_id is not None and row.story_id != article.story_id:
         article = article.model_copy(update={"story_id": row.story_id})

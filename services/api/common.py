@@ -10,14 +10,13 @@ from sqlalchemy import Select, select
 from sqlalchemy.engine import RowMapping
 
 from services.api.models import ArticleSummary
+from shared.db.rows import timestamp
 from shared.db.tables import articles, story_members
 
 
 def time_text(value: datetime) -> str:
-    """`value` as the stored timestamp text it compares with: UTC, fixed width (as the store
-    writes them); naive values are taken as UTC."""
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="microseconds")
+    """`value` as the stored timestamp text it compares with; naive values are taken as UTC."""
+    return timestamp(value if value.tzinfo is not None else value.replace(tzinfo=UTC))
 
 
 def parse_time(text: str) -> datetime:

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.common import parse_time, time_text
 from services.api.models import EntityDay, EntityDetail
+from shared.db.rows import article_from_payload
 from shared.db.tables import article_entities, articles, story_members
-from shared.schemas import EnrichedArticle
 
 # Forms are read from the payloads of the entity's latest articles, at most these many.
 FORMS_FROM_ARTICLES = 20
@@ -66,7 +66,7 @@ async def get_entity(
         payloads = (await connection.execute(recent)).scalars().all()
     forms: dict[str, None] = {}
     for payload in payloads:
-        for entity in EnrichedArticle.model_validate_json(payload).entities:
+        for entity in article_from_payload(payload).entities:
             if entity.key == key:
                 forms.update(dict.fromkeys(entity.forms))
     return EntityDetail(

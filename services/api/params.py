@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.api.articles import ArticleFilter
 from services.api.cursor import Cursor, CursorError, decode_cursor
 from services.api.stories import StoryFilter
+from shared.db.search import search_words
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -89,8 +90,8 @@ def article_filter(
     since, until = _utc(since), _utc(until)
     if since is not None and until is not None and since >= until:
         raise _invalid("until", "until must be later than since", until.isoformat())
-    if q is not None and not q.split():
-        raise _invalid("q", "q must contain a word", q)
+    if q is not None and not search_words(q):
+        raise _invalid("q", "q must contain a word (letters or digits)", q)
     return ArticleFilter(
         entity=entity,
         topic=topic,

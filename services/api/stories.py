@@ -15,8 +15,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from services.api.common import summary, summary_select, time_text, topic_names
 from services.api.cursor import Cursor, encode_cursor
 from services.api.models import StoryDetail, StoryPage, StorySummary, TopicCount
+from shared.db.rows import story_from_payload
 from shared.db.tables import article_entities, article_topics, articles, stories, story_members
-from shared.schemas import MAX_STORY_EVENT_MEMBERS, StoryEvent
+from shared.schemas import MAX_STORY_EVENT_MEMBERS
 
 # Absorbed stories point at their absorber; a chain longer than this is taken as a loop.
 MAX_MERGE_HOPS = 32
@@ -121,7 +122,7 @@ async def get_story(engine: AsyncEngine, story_id: str) -> StoryDetail | None:
         if row is None:
             return None
         topics = await _topics(connection, [story_id])
-        event = StoryEvent.model_validate_json(row.payload)
+        event = story_from_payload(row.payload)
         members = await _members(connection, story_id, event.members)
     base = _summary(row.payload, topics.get(story_id, []), entities=None)
     return StoryDetail(**base.model_dump(), merged=list(event.merged), members=members)
@@ -183,7 +184,7 @@ async def _topics(
 
 
 def _summary(payload: str, topics: list[TopicCount], *, entities: int | None) -> StorySummary:
-    event = StoryEvent.model_validate_json(payload)
+    event = story_from_payload(payload)
     return StorySummary(
         id=event.story_id,
         version=event.version,
