@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
-import structlog
 from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -15,9 +14,10 @@ from services.api.models import Readiness
 from services.api.params import Database
 from shared.db.engine import open_engine
 from shared.db.migrate import is_current
+from shared.logging import get_logger
 from shared.settings import Settings
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def create_app(settings: Settings) -> FastAPI:

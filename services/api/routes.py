@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-import structlog
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,9 +14,10 @@ from services.api.entities import get_entity
 from services.api.models import ArticlePage, EntityDetail, StoryDetail, StoryPage
 from services.api.params import ENTITY_KEY, Articles, Database, Limit, PageCursor, Stories
 from services.api.stories import MergeLoopError, get_story, list_stories, live_story_id
+from shared.logging import get_logger
 from shared.schemas import EnrichedArticle
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 router = APIRouter()
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such id is stored."}}
