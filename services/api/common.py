@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.engine import RowMapping
 
 from services.api.models import ArticleSummary
+from services.enrich.iptc import top_level_names
 from shared.db.rows import timestamp
 from shared.db.tables import articles, story_members
 
@@ -25,7 +26,8 @@ def parse_time(text: str) -> datetime:
 
 
 def summary_select(*extra: Any) -> Select[Any]:
-    """The columns of an `ArticleSummary`, its live story joined in (by primary key)."""
+    """The columns of an `ArticleSummary` (and `extra`); the caller joins `story_members` to
+    `articles` by article id, outer, so the live story comes with each article."""
     return select(
         articles.c.id,
         articles.c.revision,
@@ -59,7 +61,5 @@ def summary(row: RowMapping) -> ArticleSummary:
 
 @cache
 def topic_names() -> dict[str, str]:
-    """IPTC top-level topic names by code (the enrichment's own vocabulary)."""
-    from services.enrich.iptc import top_level_names
-
+    """IPTC top-level topic names by code (the enrichment's own vocabulary, read once)."""
     return top_level_names()

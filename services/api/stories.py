@@ -14,10 +14,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from services.api.common import summary, summary_select, time_text, topic_names
 from services.api.cursor import Cursor, encode_cursor
-from services.api.models import StoryDetail, StoryPage, StorySummary, TopicCount
+from services.api.models import ArticleSummary, StoryDetail, StoryPage, StorySummary, TopicCount
 from shared.db.rows import story_from_payload
 from shared.db.tables import article_entities, article_topics, articles, stories, story_members
-from shared.schemas import MAX_STORY_EVENT_MEMBERS
+from shared.schemas import MAX_STORY_EVENT_MEMBERS, StoryEvent
 
 # Absorbed stories point at their absorber; a chain longer than this is taken as a loop.
 MAX_MERGE_HOPS = 32
@@ -83,7 +83,10 @@ async def list_stories(
         rows = (await connection.execute(query)).all()
         page = rows[:limit]
         topics = await _topics(connection, [row.id for row in page])
-    items = [_summary(row.payload, topics.get(row.id, []), entities=LIST_ENTITIES) for row in page]
+    items = [
+        _summary(story_from_payload(row.payload), topics.get(row.id, []), entities=LIST_ENTITIES)
+        for row in page
+    ]
     next_cursor = None
     if len(rows) > limit:
         next_cursor = encode_cursor(Cursor(page[-1].last_seen, page[-1].id))
@@ -124,11 +127,13 @@ async def get_story(engine: AsyncEngine, story_id: str) -> StoryDetail | None:
         topics = await _topics(connection, [story_id])
         event = story_from_payload(row.payload)
         members = await _members(connection, story_id, event.members)
-    base = _summary(row.payload, topics.get(story_id, []), entities=None)
+    base = _summary(event, topics.get(story_id, []), entities=None)
     return StoryDetail(**base.model_dump(), merged=list(event.merged), members=members)
 
 
-async def _members(connection: AsyncConnection, story_id: str, arrival: Sequence[str]) -> list[Any]:
+async def _members(
+    connection: AsyncConnection, story_id: str, arrival: Sequence[str]
+) -> list[ArticleSummary]:
     # The snapshot lists members in arrival order (its first 1,000); members it does not list
     # (beyond those, or moved here by a merge not yet in a snapshot) follow, oldest first.
     listed = list(dict.fromkeys(arrival))[:MAX_STORY_EVENT_MEMBERS]
@@ -183,8 +188,7 @@ async def _topics(
     }
 
 
-def _summary(payload: str, topics: list[TopicCount], *, entities: int | None) -> StorySummary:
-    event = story_from_payload(payload)
+def _summary(event: StoryEvent, topics: list[TopicCount], *, entities: int | None) -> StorySummary:
     return StorySummary(
         id=event.story_id,
         version=event.version,
