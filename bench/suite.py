@@ -24,6 +24,9 @@ the reserved `.invalid` domain, so that every one is a distinct article and none
 9. Topics: `TopicClassifier.classify` alone over the articles (ms per article, one core), and
    the resident memory the loaded model adds, in a fresh process (`bench.topic_classification`).
 
+10. Read API: `bench.api_queries` fills a throw-away PostgreSQL database with `--api-articles`
+   generated articles and their stories through the store, then times each kind of query
+   through the app (p95 per kind; the table shows the slowest kind's).
 Writes `DIR/latest.json` and `BENCHMARKS.md`.
 Uses REDIS_URL / DATABASE_URL (PostgreSQL) if set, else an embedded Valkey and the local
 PostgreSQL at 127.0.0.1:5432 (skipped, and said so, if unreachable).
@@ -49,6 +52,7 @@ from typing import Any
 import httpx
 from redis.asyncio import Redis
 
+from bench.api_queries import fill_and_query
 from bench.enrich_throughput import benchmark_articles, raw_pipelines
 from bench.memory import peak_rss_mb
 from bench.stories_placement import placement_rate
@@ -64,6 +68,7 @@ from tests.helpers import delete_prefix, free_port, stream_payloads
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 STORE_BATCH = 64
+API_REQUESTS = 50
 _WAIT_S = 1800.0
 
 
@@ -403,6 +408,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--latency-seconds", type=float, default=60.0)
     parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--api-articles", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
@@ -447,6 +453,10 @@ def main() -> None:
     results["store_postgres_rows_per_s"] = (
         asyncio.run(store_upserts(postgres, enriched)) if postgres else None
     )
+    results["api"] = (
+        asyncio.run(fill_and_query(enriched, args.api_articles, API_REQUESTS)) if postgres else None
+    )
+    print(f"read API: {results['api']}", flush=True)
     results["ingest"] = ingest_feeds(args.feeds)
     print(
         f"store and ingest: {results['store_sqlite_rows_per_s']:.0f} / "
@@ -467,6 +477,18 @@ def _kept_notes(markdown: Path) -> str:
     # The analysis under the marker is written by hand; a new run replaces only the table.
     text = markdown.read_text() if markdown.is_file() else ""
     return "\n" + text[text.index(NOTES_MARKER) :] if NOTES_MARKER in text else ""
+
+
+def _api_row(api: dict[str, Any] | None) -> tuple[str, str, str]:
+    if api is None:
+        return ("Read API queries", "not measured: no PostgreSQL reachable", "p95 < 50 ms")
+    slowest = max(api["queries"], key=lambda kind: api["queries"][kind]["p95_ms"])
+    return (
+        f"Read API, {len(api['queries'])} kinds of query ({api['articles']:,} articles, "
+        "PostgreSQL)",
+        f"slowest p95 {api['worst_p95_ms']:.1f} ms ({slowest})",
+        f"p95 < {api['goal_p95_ms']:.0f} ms",
+    )
 
 
 def render(r: dict[str, Any], command: str) -> str:
@@ -515,6 +537,7 @@ def render(r: dict[str, Any], command: str) -> str:
             f"{pg:,.0f} rows/s" if pg else "not measured: no PostgreSQL reachable",
             "≥ 2,000 rows/s",
         ),
+        _api_row(r["api"]),
         (
             f"Enrich, exact copies ({copies['articles']} after their originals)",
             f"{copies['copies_per_s']:.1f} copies/s vs {copies['originals_per_s']:.1f} "

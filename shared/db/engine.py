@@ -49,6 +49,10 @@ async def open_engine(
     """
     url = engine_url(database_url)
     if url.get_backend_name() != "sqlite":
+        # A reader's best plan depends on the values (a rare word or entity is read through
+        # its index, a common one along the time order): PostgreSQL must not settle on one
+        # generic plan for a prepared statement after a few runs, as it otherwise may.
+        settings = {} if writer else {"plan_cache_mode": "force_custom_plan"}
         return create_async_engine(
             url,
             pool_size=pool_size,
@@ -56,6 +60,7 @@ async def open_engine(
             pool_pre_ping=True,
             json_serializer=_as_text,
             json_deserializer=_unchanged,
+            connect_args={"server_settings": settings},
         )
     path = Path(url.database or "")
     await anyio.to_thread.run_sync(lambda: path.parent.mkdir(parents=True, exist_ok=True))

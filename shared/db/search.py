@@ -1,6 +1,6 @@
 """The word search of articles (`q`), on each dialect's own index.
 
-PostgreSQL matches the GIN-indexed tsvector of `tables.POSTGRES_SEARCH_VECTOR`; SQLite its
+PostgreSQL matches the GIN-indexed `articles.search_vector` (see `tables.py`); SQLite its
 FTS5 table `article_search`, whose rows `article_search_docs` ties to article ids. Both use
 no stemming and no stop words, and an article matches when it has every word.
 """
@@ -12,7 +12,7 @@ import re
 from sqlalchemy import column, false, func, literal_column, select, table
 from sqlalchemy.sql.elements import ColumnElement
 
-from shared.db.tables import SEARCH_CONFIG, articles, postgres_search_vector
+from shared.db.tables import SEARCH_CONFIG, articles
 
 _search = table("article_search", column("rowid"))
 _search_docs = table("article_search_docs", column("docid"), column("article_id"))
@@ -36,7 +36,8 @@ def has_words(query: str, dialect: str) -> ColumnElement[bool]:
     if dialect == "postgresql":
         config: ColumnElement[str] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
         wanted = func.plainto_tsquery(config, " ".join(words))
-        return postgres_search_vector().op("@@")(wanted)
+        vector: ColumnElement[str] = literal_column("articles.search_vector")
+        return vector.op("@@")(wanted)
     phrases = " ".join('"' + word.replace('"', '""') + '"' for word in words)
     matching = select(_search.c.rowid).where(literal_column("article_search").op("MATCH")(phrases))
     ids = select(_search_docs.c.article_id).where(_search_docs.c.docid.in_(matching))

@@ -58,6 +58,8 @@ def test_the_suite_runs_at_a_tiny_size_and_writes_its_table(tmp_path: Path) -> N
             "2",
             "--feeds",
             "3",
+            "--api-articles",
+            "300",
             "--out",
             str(tmp_path),
             "--markdown",
@@ -75,6 +77,8 @@ def test_the_suite_runs_at_a_tiny_size_and_writes_its_table(tmp_path: Path) -> N
     assert figures["end_to_end"]["measured_articles"] >= 1
     table = (tmp_path / "BENCHMARKS.md").read_text()
     assert "| Enrich through Redis, 2 workers |" in table
+    assert figures["api"]["articles"] == 300
+    assert "| Read API, 18 kinds of query (300 articles, PostgreSQL) |" in table
     assert f"{figures['usable_cores']} of {figures['cores']} cores" in table
     assert figures["cpu"]
     assert f"({figures['cpu']})" in table

@@ -92,8 +92,10 @@ def upgrade() -> None:
         index.create(bind)
     if bind.dialect.name == "postgresql":
         op.execute(
-            f"CREATE INDEX articles_search ON articles USING gin (({POSTGRES_SEARCH_VECTOR}))"
+            "ALTER TABLE articles ADD COLUMN search_vector tsvector "
+            f"GENERATED ALWAYS AS ({POSTGRES_SEARCH_VECTOR}) STORED"
         )
+        op.execute("CREATE INDEX articles_search ON articles USING gin (search_vector)")
     else:
         for statement in _SQLITE_SEARCH:
             op.execute(statement)
