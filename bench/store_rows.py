@@ -48,19 +48,33 @@ def generated_articles(
         )
 
 
-def story_events(articles: Sequence[EnrichedArticle]) -> Iterator[StoryEvent]:
-    """Stories of one to eight consecutive articles; one snapshot event per article placed."""
+def story_groups(
+    articles: Sequence[EnrichedArticle],
+) -> Iterator[Sequence[EnrichedArticle]]:
+    """The articles cut into stories of one to eight consecutive articles (the same cut for
+    the same articles)."""
     sizes = random.Random(7)
     n = 0
     while n < len(articles):
         members = articles[n : n + sizes.randint(1, 8)]
         n += len(members)
+        yield members
+
+
+def story_id(members: Sequence[EnrichedArticle]) -> str:
+    """A generated story's id: given by its first article."""
+    return f"story-{members[0].id}"
+
+
+def story_events(articles: Sequence[EnrichedArticle]) -> Iterator[StoryEvent]:
+    """One snapshot event per article placed, story by story (`story_groups`)."""
+    for members in story_groups(articles):
         first = members[0]
         for version, article in enumerate(members, start=1):
             so_far = members[:version]
             yield StoryEvent(
                 kind="created" if version == 1 else "updated",
-                story_id=f"story-{first.id}",
+                story_id=story_id(members),
                 article_id=article.id,
                 version=version,
                 title=first.title,
